@@ -1,0 +1,42 @@
+# Two commands matter: `make run` and `make test`. Both create or update .venv first.
+PYTHON ?= python3
+VENV   := .venv
+PY     := $(VENV)/bin/python
+FLASK  := $(VENV)/bin/flask --app wiki
+HOST   ?= 127.0.0.1
+PORT   ?= 5000
+export HOST PORT
+
+.PHONY: run test test-unit test-web test-browser lint venv assets bench clean
+
+$(VENV)/.installed: requirements.txt
+	@$(PYTHON) -c 'import sys; sys.exit("Python 3.11+ is needed") if sys.version_info < (3, 11) else None'
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -r requirements.txt
+	touch $@
+
+venv: $(VENV)/.installed
+
+run: venv
+	$(FLASK) db upgrade
+	$(FLASK) seed-demo
+	$(FLASK) serve
+
+test: venv
+	$(PY) -m pytest
+
+test-unit: venv
+	$(PY) -m pytest tests/unit tests/test_architecture.py
+
+test-web: venv
+	$(PY) -m pytest tests/web
+
+test-browser: venv
+	$(PY) -m pytest tests/browser
+
+lint: venv
+	$(VENV)/bin/ruff check wiki tests bench config.py
+
+clean:
+	rm -rf $(VENV)

@@ -1,0 +1,69 @@
+"""Configuration classes: every setting has a safe default or is read from the environment.
+
+The instance path (SQLite file, search index, published files) comes from WIKI_INSTANCE_PATH and is
+resolved by the app factory, so a URL that depends on it is filled in there, not at import time.
+"""
+
+import os
+
+
+def _int(name: str, default: int) -> int:
+    """Read an integer setting, falling back to the default when unset or blank."""
+    value = os.environ.get(name, "").strip()
+    return int(value) if value else default
+
+
+class Config:
+    """Settings shared by every environment."""
+
+    SECRET_KEY = os.environ.get("SECRET_KEY")
+    SQLALCHEMY_DATABASE_URI = os.environ.get("DATABASE_URL")  # None → SQLite under the instance path
+    SQLALCHEMY_ENGINE_OPTIONS: dict = {}
+    REDIS_URL = os.environ.get("REDIS_URL")
+
+    SESSION_COOKIE_HTTPONLY = True
+    SESSION_COOKIE_SAMESITE = "Lax"
+    SESSION_COOKIE_SECURE = False
+    REMEMBER_COOKIE_HTTPONLY = True
+    REMEMBER_COOKIE_SAMESITE = "Lax"
+    REMEMBER_COOKIE_SECURE = False
+    WTF_CSRF_TIME_LIMIT = None  # tied to the session instead; long drafting sessions must not lose a form
+
+    MAX_CONTENT_LENGTH = _int("WIKI_MAX_CONTENT_LENGTH", 2 * 1024 * 1024)
+    SOCKETIO_MAX_BUFFER = _int("WIKI_SOCKETIO_MAX_BUFFER", 1024 * 1024)
+
+    LOGIN_FREE_FAILURES = 5  # failures allowed before the backoff starts
+    LOGIN_BACKOFF_BASE_SECONDS = 30  # doubles with each further failure
+    LOGIN_BACKOFF_MAX_SECONDS = 15 * 60
+    PER_PAGE = 25
+    TESTING = False
+
+
+class DevelopmentConfig(Config):
+    """Local use: `make run`. A secret key is generated into the instance folder if none is set."""
+
+    DEBUG = False
+
+
+class TestingConfig(Config):
+    """The test suite: its database URL is given by the fixtures."""
+
+    TESTING = True
+    SECRET_KEY = "test-secret-key-not-for-production"  # noqa: S105 - tests only
+    WTF_CSRF_ENABLED = False
+    LOGIN_BACKOFF_BASE_SECONDS = 30
+
+
+class ProductionConfig(Config):
+    """Behind gunicorn: refuses to start without SECRET_KEY; cookies only over HTTPS."""
+
+    SESSION_COOKIE_SECURE = True
+    REMEMBER_COOKIE_SECURE = True
+    PREFERRED_URL_SCHEME = "https"
+
+
+CONFIGS = {
+    "development": DevelopmentConfig,
+    "testing": TestingConfig,
+    "production": ProductionConfig,
+}

@@ -1,0 +1,1 @@
+"""Site administration: spaces and accounts (site admins only)."""

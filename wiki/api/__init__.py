@@ -1,0 +1,9 @@
+"""JSON API under /api/v1: token or session authentication, JSON errors, an OpenAPI document."""
+
+from flask import Flask
+
+
+def init_api(app: Flask) -> None:
+    from wiki.api.routes import bp
+
+    app.register_blueprint(bp)

@@ -1,0 +1,1 @@
+"""Accounts: users, passwords, login with backoff, API tokens, profiles and perspectives."""

@@ -1,0 +1,49 @@
+"""Account forms (Flask-WTF: CSRF token on each, server-side validation, labelled fields)."""
+
+from flask_wtf import FlaskForm
+from wtforms import BooleanField, EmailField, PasswordField, SelectMultipleField, StringField
+from wtforms.validators import DataRequired, Email, EqualTo, Length
+from wtforms.widgets import CheckboxInput, ListWidget
+
+from wiki.auth.perspectives import PERSPECTIVES
+from wiki.auth.service import MIN_PASSWORD
+
+
+class LoginForm(FlaskForm):
+    email = EmailField("Email address", validators=[DataRequired(), Length(max=254)])
+    password = PasswordField("Password", validators=[DataRequired(), Length(max=1000)])
+    remember = BooleanField("Keep me signed in on this device")
+
+
+class RegisterForm(FlaskForm):
+    email = EmailField("Email address", validators=[DataRequired(), Email(), Length(max=254)])
+    display_name = StringField(
+        "Display name",
+        description="Shown next to your work. It can be a pseudonym.",
+        validators=[DataRequired(), Length(max=80)],
+    )
+    password = PasswordField(
+        "Password",
+        description=f"At least {MIN_PASSWORD} characters.",
+        validators=[DataRequired(), Length(min=MIN_PASSWORD, max=1000)],
+    )
+    confirm = PasswordField(
+        "Confirm password", validators=[DataRequired(), EqualTo("password", message="The passwords do not match.")]
+    )
+
+
+class MultiCheckboxField(SelectMultipleField):
+    """A group of checkboxes (rendered as a fieldset in the template)."""
+
+    widget = ListWidget(prefix_label=False)
+    option_widget = CheckboxInput()
+
+
+class ProfileForm(FlaskForm):
+    display_name = StringField(
+        "Display name",
+        description="Shown next to your work. It can be a pseudonym.",
+        validators=[DataRequired(), Length(max=80)],
+    )
+    perspectives = MultiCheckboxField("Perspectives (optional)", choices=list(PERSPECTIVES.items()))
+    consent = BooleanField("I consent")

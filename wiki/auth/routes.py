@@ -1,0 +1,73 @@
+"""Login, registration, logout and the profile page: parse the form, call the service, render."""
+
+from urllib.parse import urlsplit
+
+from flask import Blueprint, flash, redirect, request, url_for
+from flask_login import current_user, login_required, login_user, logout_user
+
+from wiki.auth import service
+from wiki.auth.forms import LoginForm, ProfileForm, RegisterForm
+from wiki.auth.perspectives import CONSENT_WORDING
+from wiki.extensions import db
+from wiki.forms import handle_form
+
+bp = Blueprint("auth", __name__)
+
+
+def _safe_next(target: str | None) -> str:
+    """Only same-site relative paths are followed after login (no open redirect)."""
+    if target and target.startswith("/") and not target.startswith("//") and not urlsplit(target).netloc:
+        return target
+    return url_for("main.home")
+
+
+@bp.route("/login", methods=["GET", "POST"])
+def login():
+    form = LoginForm()
+
+    def _login():
+        user = service.authenticate(db.session, form.email.data, form.password.data)
+        login_user(user, remember=form.remember.data)
+        flash(f"Welcome back, {user.display_name}.", "success")
+        return redirect(_safe_next(request.args.get("next")))
+
+    return handle_form(form, "auth/login.html", _login)
+
+
+@bp.route("/register", methods=["GET", "POST"])
+def register():
+    form = RegisterForm()
+
+    def _register():
+        user = service.create_user(db.session, form.email.data, form.display_name.data, form.password.data)
+        db.session.commit()
+        login_user(user)
+        flash("Your account is ready. You can add perspectives on your profile if you wish.", "success")
+        return redirect(url_for("main.home"))
+
+    return handle_form(form, "auth/register.html", _register)
+
+
+@bp.route("/logout", methods=["POST"])
+def logout():
+    logout_user()
+    flash("You have logged out.", "success")
+    return redirect(url_for("main.home"))
+
+
+@bp.route("/profile", methods=["GET", "POST"])
+@login_required
+def profile():
+    form = ProfileForm(obj=current_user)
+    if request.method == "GET":
+        form.perspectives.data = list(current_user.perspectives or [])
+        form.consent.data = current_user.perspectives_consent
+
+    def _save():
+        service.update_profile(
+            db.session, current_user, form.display_name.data, form.perspectives.data or [], form.consent.data
+        )
+        flash("Your profile is saved.", "success")
+        return redirect(url_for("auth.profile"))
+
+    return handle_form(form, "auth/profile.html", _save, wording=CONSENT_WORDING)

@@ -1,0 +1,26 @@
+"""The one way a form page behaves: show it, validate, run the use case, report refusals in place."""
+
+from collections.abc import Callable
+
+from flask import render_template
+from flask_wtf import FlaskForm
+
+from wiki.errors import DomainError
+from wiki.extensions import db
+
+
+def handle_form(form: FlaskForm, template: str, on_valid: Callable, **context):
+    """Render `template`; on a valid submit return on_valid()'s response.
+
+    A DomainError from the service lands in the form's error summary with the user's input kept,
+    and with its 4xx status, so nothing typed is lost and tests can see the refusal.
+    """
+    if form.validate_on_submit():
+        try:
+            return on_valid()
+        except DomainError as error:
+            db.session.rollback()
+            form.form_errors.append(error.message)
+            return render_template(template, form=form, **context), error.status
+    status = 422 if form.is_submitted() else 200
+    return render_template(template, form=form, **context), status

@@ -1,0 +1,4 @@
+"""Imports every model module so the metadata is complete for Alembic and the schema test."""
+
+from wiki.auth.models import ApiToken, ConsentRecord, User  # noqa: F401
+from wiki.spaces.models import Membership, Space  # noqa: F401

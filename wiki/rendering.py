@@ -1,0 +1,437 @@
+"""Markdown → sanitised HTML, table of contents, plain text and stable block ids.
+
+PURE module: stdlib + Python-Markdown + nh3 only (no Flask, nothing from ``wiki``), so it can be
+tested alone and reused by publishing, search and diff views.
+
+Pipeline: Markdown parse → our treeprocessor (block ids, heading ids, table alignment) → serialise
+→ nh3 with an explicit allowlist. Sanitising happens last so that nothing an extension emits can
+bypass it. Raw HTML in the source is *escaped* (shown as text), not passed through: a raw
+``<p data-block=…>`` or ``<a id=…>`` could otherwise spoof block ids or clobber page ids, and raw
+blocks would carry no block id at all.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import html
+import re
+import threading
+import xml.etree.ElementTree as etree
+from dataclasses import dataclass
+from html.parser import HTMLParser
+
+import markdown
+import nh3
+from markdown.extensions import Extension
+from markdown.extensions.toc import slugify_unicode
+from markdown.treeprocessors import Treeprocessor
+from markdown.util import ETX, HTML_PLACEHOLDER_RE, STX, AtomicString
+
+__all__ = [
+    "Rendered",
+    "TocEntry",
+    "plain_text",
+    "render_comment",
+    "render_document",
+    "sanitize_html",
+]
+
+
+@dataclass(frozen=True)
+class TocEntry:
+    level: int
+    id: str
+    title: str  # plain text
+
+
+@dataclass(frozen=True)
+class Rendered:
+    html: str  # sanitised HTML fragment
+    toc: tuple[TocEntry, ...]
+    text: str  # plain text, blocks separated by newlines
+    block_ids: tuple[str, ...]  # data-block values in document order
+
+
+HEADINGS = frozenset({"h1", "h2", "h3", "h4", "h5", "h6"})
+BLOCK_TAGS = HEADINGS | {"p", "li", "blockquote", "table", "pre", "dl"}
+_ESCAPED_CHAR_RE = re.compile(STX + r"(\d+)" + ETX)  # backslash escapes before unescape runs
+_BLOCK_ID_RE = re.compile(r"b-[0-9a-f]{8}(?:-\d+)?")
+_ID_RE = re.compile(r"[\w:.-]{1,200}")  # heading slugs and footnote ids (fn:1, fnref:1)
+_LANG_CLASS_RE = re.compile(r"language-[\w#+.-]{1,40}")
+_SCHEME_RE = re.compile(r"^([a-zA-Z][a-zA-Z0-9+.-]*):")
+_SPACE_RE = re.compile(r"\s+")
+_TOC_MARKER = "[TOC]"
+_TEXT_BREAK_TAGS = BLOCK_TAGS | {
+    "br", "hr", "div", "section", "nav", "figure", "figcaption", "caption", "tr", "dt", "dd",
+    "ul", "ol", "thead", "tbody", "tfoot",
+}
+_ALLOWED_CLASSES = frozenset(
+    {"footnote", "footnote-ref", "footnote-backref", "toc", "align-left", "align-center", "align-right"}
+)
+
+# --------------------------------------------------------------------------- tree helpers
+
+
+def _resolve(text: str, md: markdown.Markdown, atomic: bool, in_pre: bool) -> str:
+    """Turn one tree text into what the reader sees: stashed entities and backslash escapes
+    are still placeholders at treeprocessor time, and code spans hold pre-escaped text.
+    Outside ``pre``, whitespace is collapsed so that newlines only mark block boundaries."""
+    if STX in text:
+        stash = md.htmlStash.rawHtmlBlocks
+
+        def from_stash(m: re.Match[str]) -> str:
+            raw = stash[int(m.group(1))] if int(m.group(1)) < len(stash) else ""
+            return html.unescape(raw) if isinstance(raw, str) else ""
+
+        text = HTML_PLACEHOLDER_RE.sub(from_stash, text)
+        text = _ESCAPED_CHAR_RE.sub(lambda m: chr(int(m.group(1))), text)
+    text = html.unescape(text) if atomic else text
+    return text if in_pre else _SPACE_RE.sub(" ", text)
+
+
+def _skip_in_text(el: etree.Element) -> bool:
+    """Footnote numbers change when an earlier footnote is added; keep them out of block
+    keys (so such an edit does not change the ids of unrelated paragraphs) and out of text."""
+    if el.tag == "sup" and el.get("id", "").startswith("fnref"):
+        return True
+    return el.tag == "a" and el.get("class") == "footnote-backref"
+
+
+def _collect(el: etree.Element, md: markdown.Markdown, out: list, in_pre: bool = False) -> str:
+    """Return the text of ``el`` (newline at block boundaries) and append (element, text) for
+    every block element in document order — one pass, nested blocks reuse their children's
+    text, so the cost stays linear in the document size."""
+    slot = len(out)
+    if el.tag in BLOCK_TAGS:
+        out.append(None)
+    in_pre = in_pre or el.tag == "pre"
+    parts = ["\n" if el.tag in _TEXT_BREAK_TAGS else " " if el.tag in ("td", "th") else ""]
+    if el.text:
+        parts.append(_resolve(el.text, md, isinstance(el.text, AtomicString), in_pre))
+    if el.tag == "img":
+        parts.append(el.get("alt", ""))
+    for child in el:
+        if not _skip_in_text(child):
+            parts.append(_collect(child, md, out, in_pre))
+        if child.tail:
+            parts.append(_resolve(child.tail, md, False, in_pre))
+    parts.append(parts[0])
+    text = "".join(parts)
+    if el.tag in BLOCK_TAGS:
+        out[slot] = (el, text)
+    return text
+
+
+def _text_lines(text: str) -> str:
+    """One block a line, no blank lines, no edge whitespace."""
+    lines = (line.strip() for line in text.split("\n"))
+    return "\n".join(line for line in lines if line)
+
+
+def _normalise(text: str) -> str:
+    return _SPACE_RE.sub(" ", text).strip()
+
+
+def _unique(base: str, used: dict[str, int]) -> str:
+    """``base``, then ``base-2``, ``base-3``… skipping values already taken."""
+    if base not in used:
+        used[base] = 1
+        return base
+    n = used[base]
+    while True:
+        n += 1
+        candidate = f"{base}-{n}"
+        if candidate not in used:
+            used[base] = n
+            used[candidate] = 1
+            return candidate
+
+
+def _block_id(el: etree.Element, text: str, used: dict[str, int]) -> str:
+    """Content hash, so an id only changes when its own block does. The key includes the
+    element kind so a list item and its only paragraph do not collide on every loose list."""
+    kind = "h" if el.tag in HEADINGS else el.tag
+    digest = hashlib.sha1(f"{kind}\x1f{text}".encode()).hexdigest()[:8]
+    return _unique(f"b-{digest}", used)
+
+
+def _heading_slug(title: str, used: dict[str, int]) -> str:
+    """Python-Markdown ``toc`` style Unicode slug; never of the block-id form, never empty."""
+    slug = slugify_unicode(title, "-") or "section"
+    if _BLOCK_ID_RE.fullmatch(slug):
+        slug = f"h-{slug}"
+    return _unique(slug, used)
+
+
+def _align_to_class(root: etree.Element) -> None:
+    """Tables emit ``align``; nh3 drops presentational attributes, so keep it as a class."""
+    for cell in root.iter():
+        if cell.tag not in ("th", "td"):
+            continue
+        align = cell.attrib.pop("align", None)
+        if align in ("left", "center", "right"):
+            cell.set("class", f"align-{align}")
+
+
+def _unstash_code_blocks(root: etree.Element, md: markdown.Markdown) -> None:
+    """``fenced_code`` stashes ``<pre>`` as raw HTML behind a ``<p>`` placeholder; put the real
+    element in the tree so it receives a block id like any other block."""
+    for parent in list(root.iter()):
+        for i, child in enumerate(parent):
+            match = HTML_PLACEHOLDER_RE.fullmatch((child.text or "").strip())
+            if child.tag != "p" or len(child) or not match:
+                continue
+            raw = md.htmlStash.rawHtmlBlocks[int(match.group(1))]
+            if not (isinstance(raw, str) and raw.startswith("<pre")):
+                continue
+            try:
+                pre = etree.fromstring(raw)
+            except etree.ParseError:
+                continue
+            for node in pre.iter():  # the serialiser leaves "&amp;" alone: re-escape ourselves
+                if node.text:
+                    node.text = AtomicString(html.escape(node.text, quote=False))
+            pre.tail = child.tail
+            parent[i] = pre
+
+
+# --------------------------------------------------------------------------- treeprocessors
+
+
+class _DocumentProcessor(Treeprocessor):
+    """Assigns heading ids and ``data-block`` ids, and records the TOC, before ``toc`` runs
+    (``toc`` keeps existing ids, so its ``[TOC]`` marker links to ours)."""
+
+    def run(self, root: etree.Element) -> None:
+        _unstash_code_blocks(root, self.md)
+        _align_to_class(root)
+        blocks: list = []
+        self.text = _text_lines("".join(_collect(child, self.md, blocks) for child in root))
+        used_blocks: dict[str, int] = {}
+        used_ids: dict[str, int] = {}
+        toc, block_ids = [], []
+        for el, raw_text in blocks:
+            text = _normalise(raw_text)
+            if el.tag == "p" and not len(el) and text == _TOC_MARKER:
+                continue  # ``toc`` replaces this paragraph with the generated contents box
+            block_id = _block_id(el, text, used_blocks)
+            el.set("data-block", block_id)
+            block_ids.append(block_id)
+            if el.tag in HEADINGS:
+                el.set("id", _heading_slug(text, used_ids))
+                toc.append(TocEntry(int(el.tag[1]), el.get("id"), text))
+        self.toc, self.block_ids = tuple(toc), tuple(block_ids)
+
+    def reset(self) -> None:
+        self.toc, self.block_ids, self.text = (), (), ""
+
+
+class _CommentProcessor(Treeprocessor):
+    """Comments sit many to a page beside the document: no headings (they would pollute the
+    page outline), no images (tracking pixels, layout abuse) — an image becomes a link."""
+
+    def reset(self) -> None:
+        """Stateless; present so ``_convert`` can treat both processors alike."""
+
+    def run(self, root: etree.Element) -> None:
+        _align_to_class(root)
+        for el in [el for el in root.iter() if el.tag in HEADINGS]:
+            strong = etree.Element("strong")
+            strong.text, el.text = el.text, None
+            strong.extend(list(el))
+            for child in list(el):
+                el.remove(child)
+            el.tag = "p"
+            el.attrib.clear()
+            el.append(strong)
+        self._images_to_links(root, inside_link=False)
+
+    def _images_to_links(self, el: etree.Element, inside_link: bool) -> None:
+        for child in el:
+            if child.tag == "img":
+                label = child.get("alt") or child.get("src", "")
+                src, tail = child.get("src", ""), child.tail
+                child.clear()
+                child.tag, child.text, child.tail = ("span" if inside_link else "a"), label, tail
+                if not inside_link:
+                    child.set("href", src)
+            else:
+                self._images_to_links(child, inside_link or child.tag == "a")
+
+
+class _WikiExtension(Extension):
+    def __init__(self, processor: type[Treeprocessor]):
+        super().__init__()
+        self.processor_class = processor
+
+    def extendMarkdown(self, md: markdown.Markdown) -> None:  # noqa: N802 (Markdown API name)
+        md.preprocessors.deregister("html_block")  # raw HTML is escaped, never passed through
+        md.inlinePatterns.deregister("html")
+        # after inline (20), footnotes (15..50) and prettify (10); before abbr (7) and toc (5)
+        md.treeprocessors.register(self.processor_class(md), "wiki", 8)
+
+
+def _build_document_md() -> markdown.Markdown:
+    return markdown.Markdown(
+        extensions=["tables", "fenced_code", "footnotes", "sane_lists", "def_list", "abbr", "toc",
+                    _WikiExtension(_DocumentProcessor)],
+        extension_configs={"tables": {"use_align_attribute": True},
+                           "toc": {"slugify": slugify_unicode}},
+        output_format="html",
+    )
+
+
+def _build_comment_md() -> markdown.Markdown:
+    return markdown.Markdown(
+        extensions=["tables", "fenced_code", "sane_lists", _WikiExtension(_CommentProcessor)],
+        extension_configs={"tables": {"use_align_attribute": True}},
+        output_format="html",
+    )
+
+
+_local = threading.local()  # a Markdown instance is stateful: one per thread, reset per call
+
+
+def _convert(kind: str, source: str) -> tuple[str, markdown.Markdown]:
+    md = getattr(_local, kind, None)
+    if md is None:
+        md = _build_document_md() if kind == "document" else _build_comment_md()
+        setattr(_local, kind, md)
+    md.reset()
+    md.treeprocessors["wiki"].reset()
+    try:
+        return md.convert(source), md
+    except RecursionError:  # pathological nesting: show the source as text rather than fail
+        md.reset()
+        return f"<pre>{html.escape(source)}</pre>", md
+
+
+# --------------------------------------------------------------------------- sanitising
+
+_COMMON_TAGS = {
+    "p", "br", "hr", "strong", "em", "b", "i", "u", "s", "del", "ins", "sub", "sup", "code",
+    "pre", "kbd", "blockquote", "ul", "ol", "li", "dl", "dt", "dd", "a", "table", "thead",
+    "tbody", "tfoot", "tr", "th", "td", "caption", "abbr", "span", "div",
+}
+_DOCUMENT_TAGS = _COMMON_TAGS | HEADINGS | {"img", "section", "nav", "figure", "figcaption"}
+_COMMON_ATTRIBUTES = {
+    "a": {"href", "title", "class"},
+    "abbr": {"title"},
+    "code": {"class"},
+    "div": {"class"},
+    "ol": {"start"},
+    "th": {"colspan", "rowspan", "class"},
+    "td": {"colspan", "rowspan", "class"},
+}
+_DOCUMENT_ATTRIBUTES = {
+    **_COMMON_ATTRIBUTES,
+    **{tag: {"id", "data-block"} for tag in HEADINGS | {"li"}},
+    **{tag: {"data-block"} for tag in ("p", "blockquote", "table", "pre", "dl")},
+    "img": {"src", "alt", "title"},
+    "sup": {"id"},
+}
+
+
+def _filter_attribute(tag: str, name: str, value: str) -> str | None:
+    """Value checks nh3 cannot express: class tokens, id shapes, image URL schemes.
+    (nh3 has already removed hrefs/srcs whose scheme is not http/https/mailto.)"""
+    if name == "class":
+        kept = [c for c in value.split() if c in _ALLOWED_CLASSES or _LANG_CLASS_RE.fullmatch(c)]
+        return " ".join(kept) or None
+    if name == "id":
+        return value if _ID_RE.fullmatch(value) else None
+    if name == "data-block":
+        return value if _BLOCK_ID_RE.fullmatch(value) else None
+    if name == "start":
+        return value if value.isdigit() and len(value) < 10 else None
+    if tag == "img" and name == "src":
+        scheme = _SCHEME_RE.match(value.strip())
+        return value if scheme is None or scheme.group(1).lower() in ("http", "https") else None
+    return value
+
+
+def _cleaner(tags: set[str], attributes: dict[str, set[str]]) -> nh3.Cleaner:
+    return nh3.Cleaner(
+        tags=tags,
+        attributes=attributes,
+        attribute_filter=_filter_attribute,
+        strip_comments=True,
+        link_rel="noopener noreferrer nofollow",
+        url_schemes={"http", "https", "mailto"},
+    )
+
+
+_DOCUMENT_CLEANER = _cleaner(_DOCUMENT_TAGS, _DOCUMENT_ATTRIBUTES)
+_COMMENT_CLEANER = _cleaner(_COMMON_TAGS, _COMMON_ATTRIBUTES)
+
+
+def sanitize_html(html_fragment: str) -> str:
+    """Clean an HTML fragment with the document allowlist (for diff views, exports…)."""
+    return _DOCUMENT_CLEANER.clean(html_fragment)
+
+
+# --------------------------------------------------------------------------- plain text
+
+
+
+class _TextExtractor(HTMLParser):
+    """Collects text with a newline at every block boundary. Skips the ``[TOC]`` box and
+    footnote back-links: they repeat text found elsewhere and would skew search snippets."""
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.parts: list[str] = []
+        self.in_pre = 0
+        self.skip_tag: str | None = None
+        self.skip_depth = 0
+
+    def handle_starttag(self, tag: str, attrs: list) -> None:
+        if self.skip_tag:
+            self.skip_depth += tag == self.skip_tag
+            return
+        classes = (dict(attrs).get("class") or "").split()
+        if "toc" in classes or "footnote-backref" in classes:
+            self.skip_tag, self.skip_depth = tag, 1
+            return
+        self.parts.append("\n" if tag in _TEXT_BREAK_TAGS else " " if tag in ("td", "th") else "")
+        self.in_pre += tag == "pre"
+
+    def handle_endtag(self, tag: str) -> None:
+        if self.skip_tag:
+            self.skip_depth -= tag == self.skip_tag
+            self.skip_tag = self.skip_tag if self.skip_depth else None
+            return
+        if tag in _TEXT_BREAK_TAGS:
+            self.parts.append("\n")
+        self.in_pre -= tag == "pre" and self.in_pre > 0
+
+    def handle_data(self, data: str) -> None:
+        if not self.skip_tag:
+            self.parts.append(data if self.in_pre else _SPACE_RE.sub(" ", data))
+
+
+def plain_text(html_fragment: str) -> str:
+    """Text content for search indexing and snippets: entities unescaped, one block a line."""
+    parser = _TextExtractor()
+    parser.feed(html_fragment)
+    parser.close()
+    return _text_lines("".join(parser.parts))
+
+
+# --------------------------------------------------------------------------- public API
+
+
+def render_document(source: str) -> Rendered:
+    """Render a wiki document: sanitised HTML with heading ids and block ids, TOC, text."""
+    body, md = _convert("document", source)
+    processor = md.treeprocessors["wiki"]
+    toc, block_ids, text = processor.toc, processor.block_ids, processor.text or source
+    md.reset()
+    return Rendered(_DOCUMENT_CLEANER.clean(body), toc, text, block_ids)
+
+
+def render_comment(source: str) -> str:
+    """Render a comment with the smaller allowlist (no headings, images, ids or footnotes)."""
+    body, md = _convert("comment", source)
+    md.reset()
+    return _COMMENT_CLEANER.clean(body)

@@ -1,0 +1,1 @@
+"""Spaces: a strategy group's workspace, its members and their roles."""

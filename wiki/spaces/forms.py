@@ -1,0 +1,27 @@
+"""Space and membership forms."""
+
+from flask_wtf import FlaskForm
+from wtforms import BooleanField, EmailField, SelectField, StringField, TextAreaField
+from wtforms.validators import DataRequired, Length
+
+from wiki.auth.permissions import ROLE_LABELS
+
+
+class SpaceForm(FlaskForm):
+    slug = StringField(
+        "Address",
+        description="Lowercase letters, digits and hyphens, e.g. mental-health-concordat. It cannot change later.",
+        validators=[DataRequired(), Length(max=64)],
+    )
+    title = StringField("Title", validators=[DataRequired(), Length(max=200)])
+    description = TextAreaField("Description (optional)", validators=[Length(max=5000)])
+    private = BooleanField("Private: only members can see this space")
+
+
+class MemberForm(FlaskForm):
+    email = EmailField("Email address of the person to add", validators=[DataRequired(), Length(max=254)])
+    role = SelectField("Role", choices=list(ROLE_LABELS.items()), default="contributor")
+
+
+class ConfirmForm(FlaskForm):
+    """A POST with only the CSRF token: for confirmed actions such as removing a member."""

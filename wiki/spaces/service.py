@@ -1,0 +1,145 @@
+"""Space use cases: create, find with permission, list what a user may read, manage members."""
+
+import re
+
+from sqlalchemy import or_, select
+
+from wiki.auth import permissions
+from wiki.auth.models import User
+from wiki.auth.permissions import Actor
+from wiki.auth.service import find_user_by_email
+from wiki.errors import InvalidInput, NotFound, PermissionDenied
+from wiki.spaces.models import Membership, Space
+
+SLUG_RE = re.compile(r"^[a-z0-9](?:[a-z0-9-]{0,62}[a-z0-9])?$")
+RESERVED_SLUGS = {"new", "admin", "api", "static"}
+NO_SUCH_SPACE = "No such space, or you do not have access to it."
+
+
+def actor_for(session, user, space: Space | None) -> Actor:
+    """The permission view of a (possibly anonymous) user within one space."""
+    if user is None or not getattr(user, "is_authenticated", False):
+        return permissions.ANONYMOUS
+    role = None
+    if space is not None:
+        role = session.scalar(
+            select(Membership.role).where(Membership.space_id == space.id, Membership.user_id == user.id)
+        )
+    return Actor(authenticated=True, admin=user.is_admin, role=role)
+
+
+def get_readable_space(session, slug: str, user) -> tuple[Space, Actor]:
+    """A space the user may read; unreadable private spaces look exactly like missing ones."""
+    space = session.scalar(select(Space).where(Space.slug == slug))
+    if space is None:
+        raise NotFound(NO_SUCH_SPACE)
+    actor = actor_for(session, user, space)
+    if not permissions.can_read(actor, space.is_private):
+        raise NotFound(NO_SUCH_SPACE)
+    return space, actor
+
+
+def require(allowed: bool, message: str) -> None:
+    if not allowed:
+        raise PermissionDenied(message)
+
+
+def get_facilitated_space(session, slug: str, user) -> tuple[Space, Actor]:
+    space, actor = get_readable_space(session, slug, user)
+    require(permissions.can_facilitate(actor, space.is_private), "Only facilitators can manage this space.")
+    return space, actor
+
+
+def visible_spaces(session, user) -> list[Space]:
+    """Public spaces, plus private ones the user belongs to (all of them for admins)."""
+    query = select(Space).order_by(Space.title)
+    if user is None or not getattr(user, "is_authenticated", False):
+        query = query.where(Space.is_private.is_(False))
+    elif not user.is_admin:
+        member_of = select(Membership.space_id).where(Membership.user_id == user.id)
+        query = query.where(or_(Space.is_private.is_(False), Space.id.in_(member_of)))
+    return list(session.scalars(query))
+
+
+def validate_space_fields(slug: str, title: str) -> tuple[str, str]:
+    slug = (slug or "").strip().lower()
+    title = (title or "").strip()
+    if not SLUG_RE.match(slug) or slug in RESERVED_SLUGS:
+        raise InvalidInput("Use 1–64 lowercase letters, digits and hyphens for the address (no hyphen at the ends).")
+    if not title or len(title) > 200:
+        raise InvalidInput("Enter a title of up to 200 characters.")
+    return slug, title
+
+
+def create_space(session, slug: str, title: str, *, private: bool = False, description: str = "") -> Space:
+    slug, title = validate_space_fields(slug, title)
+    if session.scalar(select(Space.id).where(Space.slug == slug)):
+        raise InvalidInput(f"A space with the address '{slug}' already exists.")
+    space = Space(slug=slug, title=title, is_private=private, description=(description or "").strip()[:5000])
+    session.add(space)
+    session.flush()
+    return space
+
+
+def update_space(session, space: Space, title: str, private: bool, description: str) -> None:
+    _, space.title = validate_space_fields(space.slug, title)
+    space.is_private = private
+    space.description = (description or "").strip()[:5000]
+    session.commit()
+
+
+def members(session, space: Space) -> list[Membership]:
+    query = (
+        select(Membership).join(User).where(Membership.space_id == space.id).order_by(User.display_name)
+    )
+    return list(session.scalars(query))
+
+
+def set_membership(session, space: Space, email: str, role: str) -> Membership:
+    """Add a member by email, or change their role if they are already one."""
+    if not permissions.is_role(role):
+        raise InvalidInput("Choose a role: facilitator, editor or contributor.")
+    user = find_user_by_email(session, email)
+    if user is None:
+        raise InvalidInput("No account uses that email address. Ask them to register first.")
+    membership = session.scalar(
+        select(Membership).where(Membership.space_id == space.id, Membership.user_id == user.id)
+    )
+    if membership is None:
+        membership = Membership(space=space, user=user, role=role)
+        session.add(membership)
+    else:
+        _keep_a_facilitator(session, space, membership, role)
+        membership.role = role
+    session.flush()
+    return membership
+
+
+def get_membership(session, space: Space, membership_id: int) -> Membership:
+    membership = session.get(Membership, membership_id)
+    if membership is None or membership.space_id != space.id:
+        raise NotFound("No such member in this space.")
+    return membership
+
+
+def remove_member(session, space: Space, membership: Membership) -> User:
+    _keep_a_facilitator(session, space, membership, None)
+    user = membership.user
+    session.delete(membership)
+    session.flush()
+    return user
+
+
+def _keep_a_facilitator(session, space: Space, membership: Membership, new_role: str | None) -> None:
+    """A space must not lose its last facilitator by accident: nobody could then run it."""
+    if membership.role != permissions.FACILITATOR or new_role == permissions.FACILITATOR:
+        return
+    others = session.scalar(
+        select(Membership.id).where(
+            Membership.space_id == space.id,
+            Membership.role == permissions.FACILITATOR,
+            Membership.id != membership.id,
+        )
+    )
+    if others is None:
+        raise InvalidInput("A space needs at least one facilitator. Make someone else a facilitator first.")
