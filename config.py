@@ -7,19 +7,33 @@ resolved by the app factory, so a URL that depends on it is filled in there, not
 import os
 
 
-def _int(name: str, default: int) -> int:
-    """Read an integer setting, falling back to the default when unset or blank."""
-    value = os.environ.get(name, "").strip()
-    return int(value) if value else default
+class _Env:
+    """A setting read from the environment when the app is configured, not when this module is imported.
+
+    `app.config.from_object` reads class attributes, which calls `__get__` with no instance, so every
+    create_app() sees the environment as it is then (tests and tools may import config early).
+    """
+
+    def __init__(self, name: str, default=None, cast=str):
+        self.name, self.default, self.cast = name, default, cast
+
+    def __get__(self, instance, owner):
+        value = os.environ.get(self.name, "").strip()
+        return self.cast(value) if value else self.default
+
+
+def _int(name: str, default: int) -> _Env:
+    """An integer setting, falling back to the default when unset or blank."""
+    return _Env(name, default, int)
 
 
 class Config:
     """Settings shared by every environment."""
 
-    SECRET_KEY = os.environ.get("SECRET_KEY")
-    SQLALCHEMY_DATABASE_URI = os.environ.get("DATABASE_URL")  # None → SQLite under the instance path
+    SECRET_KEY = _Env("SECRET_KEY")
+    SQLALCHEMY_DATABASE_URI = _Env("DATABASE_URL")  # None → SQLite under the instance path
     SQLALCHEMY_ENGINE_OPTIONS: dict = {}
-    REDIS_URL = os.environ.get("REDIS_URL")
+    REDIS_URL = _Env("REDIS_URL")
 
     SESSION_COOKIE_HTTPONLY = True
     SESSION_COOKIE_SAMESITE = "Lax"
@@ -29,8 +43,10 @@ class Config:
     REMEMBER_COOKIE_SECURE = False
     WTF_CSRF_TIME_LIMIT = None  # tied to the session instead; long drafting sessions must not lose a form
 
-    MAX_CONTENT_LENGTH = _int("WIKI_MAX_CONTENT_LENGTH", 2 * 1024 * 1024)
+    MAX_CONTENT_LENGTH = _int("WIKI_MAX_CONTENT_LENGTH", 8 * 1024 * 1024)
+    MAX_FORM_MEMORY_SIZE = 4 * 1024 * 1024  # a 1 MB document in a form field, with room for encoding
     SOCKETIO_MAX_BUFFER = _int("WIKI_SOCKETIO_MAX_BUFFER", 1024 * 1024)
+    DOCUMENT_MAX_BYTES = _int("WIKI_DOCUMENT_MAX_BYTES", 1024 * 1024)
 
     LOGIN_FREE_FAILURES = 5  # failures allowed before the backoff starts
     LOGIN_BACKOFF_BASE_SECONDS = 30  # doubles with each further failure

@@ -8,6 +8,8 @@ import os
 import uuid
 
 import pytest
+from flask import g, has_app_context
+from flask.testing import FlaskClient
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 
@@ -33,6 +35,26 @@ def postgres_url():
     engine.dispose()
 
 
+class RequestScopedClient(FlaskClient):
+    """A test client whose requests behave as if each had its own app context.
+
+    The `app` fixture keeps one app context pushed for the whole test (so factories can use
+    db.session), and Flask reuses a pushed context for requests: `g` (the logged-in user cached by
+    Flask-Login, the CSP nonce, the CSRF token) would then leak from one request into the next. So
+    `g` is emptied before each request, and the session's transaction is ended after it, as the
+    real teardown does, so an uncommitted change never looks saved to the next request.
+    """
+
+    def open(self, *args, **kwargs):
+        if not has_app_context():
+            return super().open(*args, **kwargs)
+        vars(g._get_current_object()).clear()
+        try:
+            return super().open(*args, **kwargs)
+        finally:
+            db.session.rollback()
+
+
 @pytest.fixture(params=["sqlite", "postgresql"])
 def database_url(request, tmp_path):
     if request.param == "postgresql":
@@ -47,6 +69,7 @@ def app(database_url, tmp_path, monkeypatch):
         "testing",
         {"SQLALCHEMY_DATABASE_URI": database_url, "PASSWORD_HASH_METHOD": "pbkdf2:sha256:1000"},
     )
+    app.test_client_class = RequestScopedClient
     with app.app_context():
         db.create_all()
         yield app

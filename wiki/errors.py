@@ -4,7 +4,7 @@ Services raise DomainError subclasses and never call abort(): the same use case 
 HTML routes, the JSON API and the Socket.IO events, each rendering the error its own way.
 """
 
-from flask import Flask, jsonify, render_template, request
+from flask import Flask, jsonify, make_response, render_template, request
 from werkzeug.exceptions import HTTPException
 
 
@@ -78,7 +78,11 @@ def register_error_handlers(app: Flask) -> None:
         message = error.description or error.name
         if error.code == 413:
             message = "The request is too large."
-        return error_response(error.code or 500, message)
+        response = make_response(error_response(error.code or 500, message))
+        for name, value in error.get_headers():  # e.g. Allow on a 405, Retry-After on a 429
+            if name.lower() != "content-type":
+                response.headers.setdefault(name, value)
+        return response
 
     @app.errorhandler(Exception)
     def _unexpected(error: Exception):

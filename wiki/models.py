@@ -2,3 +2,4 @@
 
 from wiki.auth.models import ApiToken, ConsentRecord, User  # noqa: F401
 from wiki.spaces.models import Membership, Space  # noqa: F401
+from wiki.documents.models import Document, NamedVersion, Revision  # noqa: F401

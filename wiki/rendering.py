@@ -23,7 +23,9 @@ from html.parser import HTMLParser
 import markdown
 import nh3
 from markdown.extensions import Extension
+from markdown.extensions.footnotes import NBSP_PLACEHOLDER
 from markdown.extensions.toc import slugify_unicode
+from markdown.inlinepatterns import LinkInlineProcessor
 from markdown.treeprocessors import Treeprocessor
 from markdown.util import ETX, HTML_PLACEHOLDER_RE, STX, AtomicString
 
@@ -85,6 +87,7 @@ def _resolve(text: str, md: markdown.Markdown, atomic: bool, in_pre: bool) -> st
 
         text = HTML_PLACEHOLDER_RE.sub(from_stash, text)
         text = _ESCAPED_CHAR_RE.sub(lambda m: chr(int(m.group(1))), text)
+        text = text.replace(NBSP_PLACEHOLDER, "\xa0")
     text = html.unescape(text) if atomic else text
     return text if in_pre else _SPACE_RE.sub(" ", text)
 
@@ -101,6 +104,8 @@ def _collect(el: etree.Element, md: markdown.Markdown, out: list, in_pre: bool =
     """Return the text of ``el`` (newline at block boundaries) and append (element, text) for
     every block element in document order — one pass, nested blocks reuse their children's
     text, so the cost stays linear in the document size."""
+    if el.tag == "p" and not len(el) and (el.text or "").strip() == _TOC_MARKER:
+        return ""  # ``toc`` replaces this paragraph with the generated contents box
     slot = len(out)
     if el.tag in BLOCK_TAGS:
         out.append(None)
@@ -212,8 +217,6 @@ class _DocumentProcessor(Treeprocessor):
         toc, block_ids = [], []
         for el, raw_text in blocks:
             text = _normalise(raw_text)
-            if el.tag == "p" and not len(el) and text == _TOC_MARKER:
-                continue  # ``toc`` replaces this paragraph with the generated contents box
             block_id = _block_id(el, text, used_blocks)
             el.set("data-block", block_id)
             block_ids.append(block_id)
@@ -259,6 +262,23 @@ class _CommentProcessor(Treeprocessor):
                 self._images_to_links(child, inside_link or child.tag == "a")
 
 
+_LINK_TEXT_LIMIT = 1000  # characters of link text between ``[`` and ``]``
+
+
+def _bounded_get_text(data: str, index: int) -> tuple[str, int, bool]:
+    """Replacement for ``LinkInlineProcessor.getText``: same result for link texts under the
+    limit. The original walks char by char to the end of the block for every unmatched ``[``
+    (three times: link, image, reference), so 20 KB of ``[`` took over two minutes."""
+    end = min(len(data), index + _LINK_TEXT_LIMIT)
+    depth, pos = 1, index
+    while (close := data.find("]", pos, end)) >= 0:
+        depth += data.count("[", pos, close) - 1
+        if depth == 0:
+            return data[index:close], close + 1, True
+        pos = close + 1
+    return "", end, False
+
+
 class _WikiExtension(Extension):
     def __init__(self, processor: type[Treeprocessor]):
         super().__init__()
@@ -267,6 +287,9 @@ class _WikiExtension(Extension):
     def extendMarkdown(self, md: markdown.Markdown) -> None:  # noqa: N802 (Markdown API name)
         md.preprocessors.deregister("html_block")  # raw HTML is escaped, never passed through
         md.inlinePatterns.deregister("html")
+        for pattern in md.inlinePatterns:  # per instance: never patch the library globally
+            if isinstance(pattern, LinkInlineProcessor):
+                pattern.getText = _bounded_get_text
         # after inline (20), footnotes (15..50) and prettify (10); before abbr (7) and toc (5)
         md.treeprocessors.register(self.processor_class(md), "wiki", 8)
 
@@ -302,7 +325,9 @@ def _convert(kind: str, source: str) -> tuple[str, markdown.Markdown]:
     try:
         return md.convert(source), md
     except RecursionError:  # pathological nesting: show the source as text rather than fail
+        setattr(_local, kind, None)  # the parser's state stack is left inconsistent: rebuild
         md.reset()
+        md.treeprocessors["wiki"].reset()
         return f"<pre>{html.escape(source)}</pre>", md
 
 

@@ -9,6 +9,7 @@ import secrets
 from pathlib import Path
 
 from wiki.auth.service import count_users, create_user
+from wiki.documents.service import create_document
 from wiki.spaces.service import create_space, set_membership
 
 DEMO_SLUG = "northfield-mental-health"
@@ -36,14 +37,16 @@ def seed_if_empty(session, instance_path: str) -> bool:
         session, DEMO_SLUG, "Northfield mental health concordat (demo)",
         description="A demo space: a draft concordat co-produced by council, NHS and community partners.",
     )
-    logins = []
+    logins, users = [], {}
     for role, email, name in DEMO_ACCOUNTS:
         password = secrets.token_urlsafe(9)
-        create_user(session, email, name, password, admin=(role == "admin"))
+        users[role] = create_user(session, email, name, password, admin=(role == "admin"))
         if role != "admin":
             set_membership(session, space, email, role)
         logins.append([role, email, password])
     session.commit()
+    create_document(session, space, users["facilitator"], "Better mental health for everyone", draft_text(),
+                    "First draft for the strategy group")
     path = _logins_file(instance_path)
     path.write_text(json.dumps(logins))
     path.chmod(0o600)

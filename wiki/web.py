@@ -9,11 +9,42 @@ def register_blueprints(app: Flask) -> None:
     from wiki.admin.routes import bp as admin_bp
     from wiki.auth.routes import bp as auth_bp
     from wiki.auth.session import init_login
+    from wiki.documents import history_routes  # noqa: F401 - adds the history pages to the blueprint
+    from wiki.documents.routes import bp as documents_bp
     from wiki.spaces.routes import bp as spaces_bp
     from wiki.spaces.routes import main as main_bp
 
     init_login(app)
-    for blueprint in (main_bp, auth_bp, spaces_bp, admin_bp):
+    for blueprint in (main_bp, auth_bp, spaces_bp, documents_bp, admin_bp):
         app.register_blueprint(blueprint)
     app.jinja_env.add_extension("jinja2.ext.do")
+    register_filters(app)
     app.jinja_env.globals["PERSPECTIVES"] = PERSPECTIVES
+
+
+def _isodate(value) -> str:
+    from wiki.timeutil import as_utc
+
+    return as_utc(value).isoformat() if value else ""
+
+
+def _shortdate(value) -> str:
+    """A readable UK-style date and time in UTC ("23 Nov 2026, 14:05 UTC")."""
+    from wiki.timeutil import as_utc
+
+    return as_utc(value).strftime("%-d %b %Y, %H:%M UTC") if value else ""
+
+
+def _can(need: str, actor, space) -> bool:
+    """Templates ask the same permission rules as the services: can('edit', actor, space)."""
+    from wiki.auth import permissions
+
+    rules = {"read": permissions.can_read, "comment": permissions.can_comment,
+             "edit": permissions.can_edit, "facilitate": permissions.can_facilitate}
+    return rules[need](actor, space.is_private)
+
+
+def register_filters(app: Flask) -> None:
+    app.jinja_env.globals["can"] = _can
+    app.jinja_env.filters["isodate"] = _isodate
+    app.jinja_env.filters["shortdate"] = _shortdate

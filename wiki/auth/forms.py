@@ -9,14 +9,19 @@ from wiki.auth.perspectives import PERSPECTIVES
 from wiki.auth.service import MIN_PASSWORD
 
 
+def _strip(value):
+    """Pasted addresses often carry a stray space; the account lookup ignores it, so must the form."""
+    return value.strip() if isinstance(value, str) else value
+
+
 class LoginForm(FlaskForm):
-    email = EmailField("Email address", validators=[DataRequired(), Length(max=254)])
+    email = EmailField("Email address", filters=[_strip], validators=[DataRequired(), Length(max=254)])
     password = PasswordField("Password", validators=[DataRequired(), Length(max=1000)])
     remember = BooleanField("Keep me signed in on this device")
 
 
 class RegisterForm(FlaskForm):
-    email = EmailField("Email address", validators=[DataRequired(), Email(), Length(max=254)])
+    email = EmailField("Email address", filters=[_strip], validators=[DataRequired(), Email(), Length(max=254)])
     display_name = StringField(
         "Display name",
         description="Shown next to your work. It can be a pseudonym.",

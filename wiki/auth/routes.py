@@ -15,8 +15,19 @@ bp = Blueprint("auth", __name__)
 
 
 def _safe_next(target: str | None) -> str:
-    """Only same-site relative paths are followed after login (no open redirect)."""
-    if target and target.startswith("/") and not target.startswith("//") and not urlsplit(target).netloc:
+    """Only same-site relative paths are followed after login (no open redirect).
+
+    Browsers read a backslash as a slash and drop tabs and newlines, so "/\\evil.example" or
+    "/<tab>/evil.example" would leave the site: such characters are refused outright.
+    """
+    if (
+        target
+        and target.startswith("/")
+        and not target.startswith("//")
+        and "\\" not in target
+        and not any(ord(char) < 32 or ord(char) == 127 for char in target)
+        and not urlsplit(target).netloc
+    ):
         return target
     return url_for("main.home")
 
@@ -64,10 +75,12 @@ def profile():
         form.consent.data = current_user.perspectives_consent
 
     def _save():
+        withdrawn = current_user.perspectives_consent and not form.consent.data
         service.update_profile(
             db.session, current_user, form.display_name.data, form.perspectives.data or [], form.consent.data
         )
-        flash("Your profile is saved.", "success")
+        flash("Your profile is saved." + (" You withdrew your consent, so your perspectives are deleted."
+                                          if withdrawn else ""), "success")
         return redirect(url_for("auth.profile"))
 
     return handle_form(form, "auth/profile.html", _save, wording=CONSENT_WORDING)

@@ -129,12 +129,14 @@ def load_session_user(session, session_id: str) -> User | None:
 def update_profile(session, user: User, display_name: str, perspectives: list[str], consent: bool) -> None:
     """Change name and perspectives; each change of consent or perspectives is recorded.
 
-    Without consent no perspective is kept at all: withdrawing consent erases them.
+    Without consent no perspective is kept at all: withdrawing consent erases them, even if the
+    perspective boxes were left ticked (the profile page says unticking consent is enough).
     """
     display_name = (display_name or "").strip()
     if not display_name or len(display_name) > 80:
         raise InvalidInput("Enter a display name of up to 80 characters.")
-    chosen = clean_perspectives(perspectives)
+    withdrawing = user.perspectives_consent and not consent
+    chosen = [] if withdrawing else clean_perspectives(perspectives)
     if chosen and not consent:
         raise InvalidInput("Tick the consent box to save perspectives, or untick them all.")
     user.display_name = display_name

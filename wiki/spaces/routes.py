@@ -21,8 +21,13 @@ def home():
 
 @bp.route("/s/<slug>/")
 def show(slug: str):
+    """The space's front page: what it is, who you are in it, and its documents."""
+    from wiki.auth.permissions import can_edit
+    from wiki.documents.service import documents_in
+
     space, actor = service.get_readable_space(db.session, slug, current_user)
-    return render_template("spaces/show.html", space=space, actor=actor, role_labels=ROLE_LABELS)
+    return render_template("spaces/show.html", space=space, actor=actor, role_labels=ROLE_LABELS,
+                           documents=documents_in(db.session, space), can_edit=can_edit(actor, space.is_private))
 
 
 @bp.route("/s/<slug>/members", methods=["GET", "POST"])

@@ -1,0 +1,1 @@
+"""Documents and their revisions: pure diff / merge / attribution core, service and views."""

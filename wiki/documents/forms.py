@@ -1,0 +1,26 @@
+"""Document forms: create, edit (carrying the base revision), name a version."""
+
+from flask_wtf import FlaskForm
+from wtforms import HiddenField, IntegerField, StringField, TextAreaField
+from wtforms.validators import DataRequired, Length, NumberRange
+
+TEXT_HINT = "Markdown: # Heading, **bold**, *italic*, - list item, [link](https://…), | tables |."
+
+
+class DocumentForm(FlaskForm):
+    title = StringField("Title", validators=[DataRequired(), Length(max=200)])
+    text = TextAreaField("Text", description=TEXT_HINT)
+    summary = StringField(
+        "Edit summary", description="A few words on what you changed and why (shown in the history).",
+        validators=[Length(max=500)],
+    )
+
+
+class EditForm(DocumentForm):
+    base_revision = HiddenField()
+
+
+class TagForm(FlaskForm):
+    name = StringField("Version name", description='For example "Consultation draft 2" or "Board-approved".',
+                       validators=[DataRequired(), Length(max=120)])
+    revision = IntegerField("Revision number", validators=[DataRequired(), NumberRange(min=1)])

@@ -1,0 +1,260 @@
+"""Document use cases: create, save (with three-way merge of stale edits), revert, tag, status.
+
+Every save creates an immutable revision whose HTML is rendered here, once. A save carries the
+revision it was based on; if others saved since, their work and the user's are merged, and a real
+conflict is refused (Conflict) with both versions, never silently overwritten.
+"""
+
+from dataclasses import dataclass, field
+
+from flask import current_app
+from sqlalchemy import select
+from sqlalchemy.orm import undefer
+
+from wiki import signals
+from wiki.auth import permissions
+from wiki.documents import revisions
+from wiki.documents.models import STATUSES, Document, NamedVersion, Revision
+from wiki.documents.text import normalise_text, slugify, unique_slug
+from wiki.errors import Conflict, InvalidInput, NotFound, PermissionDenied, TooLarge
+from wiki.rendering import render_document
+from wiki.spaces import service as spaces
+from wiki.spaces.models import Space
+from wiki.timeutil import utcnow
+
+NO_SUCH_DOCUMENT = "No such document, or you do not have access to it."
+
+
+@dataclass
+class SaveOutcome:
+    document: Document
+    revision: Revision  # the new head, or the unchanged head when nothing changed
+    created: bool
+    merged: bool = False
+    merged_with: list[str] = field(default_factory=list)
+
+
+# --- finding documents ------------------------------------------------------------------------
+
+
+def find(session, space_slug: str, slug: str, user, need: str = "read"):
+    """(space, document, actor) for a readable document; `need` = read | edit | facilitate."""
+    space, actor = spaces.get_readable_space(session, space_slug, user)
+    document = session.scalar(select(Document).where(Document.space_id == space.id, Document.slug == slug))
+    if document is None:
+        raise NotFound(NO_SUCH_DOCUMENT)
+    _require(actor, space, need)
+    return space, document, actor
+
+
+def find_by_id(session, document_id: int, user, need: str = "read"):
+    document = session.get(Document, document_id)
+    if document is None:
+        raise NotFound(NO_SUCH_DOCUMENT)
+    return find(session, document.space.slug, document.slug, user, need)
+
+
+def _require(actor, space: Space, need: str) -> None:
+    rules = {"read": permissions.can_read, "edit": permissions.can_edit, "facilitate": permissions.can_facilitate}
+    if not rules[need](actor, space.is_private):
+        messages = {"edit": "Only editors and facilitators can change documents.",
+                    "facilitate": "Only facilitators can do this."}
+        raise PermissionDenied(messages.get(need, NO_SUCH_DOCUMENT))
+
+
+def require_space_editor(session, space_slug: str, user):
+    space, actor = spaces.get_readable_space(session, space_slug, user)
+    _require(actor, space, "edit")
+    return space, actor
+
+
+def documents_in(session, space: Space) -> list[Document]:
+    return list(session.scalars(select(Document).where(Document.space_id == space.id).order_by(Document.title)))
+
+
+def get_revision(session, document: Document, number, *, with_text: bool = True) -> Revision:
+    """A revision by number; anything that is not an existing number is a 404."""
+    try:
+        number = int(number)
+    except (TypeError, ValueError):
+        raise NotFound(f"Revision {number!r} does not exist.") from None
+    query = select(Revision).where(Revision.document_id == document.id, Revision.number == number)
+    if with_text:
+        query = query.options(undefer(Revision.text), undefer(Revision.html), undefer(Revision.toc))
+    revision = session.scalar(query)
+    if revision is None:
+        raise NotFound(f"Revision {number} of this document does not exist.")
+    return revision
+
+
+def head(session, document: Document) -> Revision:
+    return get_revision(session, document, document.head_number)
+
+
+# --- validation -------------------------------------------------------------------------------
+
+
+def _clean_title(title: str) -> str:
+    title = " ".join((title or "").split())
+    if not title:
+        raise InvalidInput("Enter a title.")
+    if len(title) > 200:
+        raise InvalidInput("The title is too long: use at most 200 characters.")
+    return title
+
+
+def _clean_text(text: str) -> str:
+    text = normalise_text(text)
+    limit = current_app.config["DOCUMENT_MAX_BYTES"]
+    size = len(text.encode("utf-8"))
+    if size > limit:
+        raise TooLarge(f"The document is too large ({size:,} bytes); the limit is {limit:,} bytes.")
+    return text
+
+
+def _clean_summary(summary: str) -> str:
+    summary = " ".join((summary or "").split())
+    if len(summary) > 500:
+        raise InvalidInput("The edit summary is too long: use at most 500 characters.")
+    return summary
+
+
+# --- writing ----------------------------------------------------------------------------------
+
+
+def _new_revision(session, document: Document, user, title: str, text: str, summary: str, **extra) -> Revision:
+    """Render once, store the revision and move the head; the caller commits."""
+    rendered = render_document(text)
+    previous_size = 0
+    if document.head_number:
+        previous_size = session.scalar(
+            select(Revision.size).where(Revision.document_id == document.id, Revision.number == document.head_number)
+        )
+    revision = Revision(
+        document=document, number=document.head_number + 1, title=title, text=text, summary=summary,
+        html=rendered.html, toc=[[e.level, e.id, e.title] for e in rendered.toc],
+        size=len(text), size_delta=len(text) - (previous_size or 0), parent_number=document.head_number or None,
+        authors=[user] if user is not None else [], **extra,
+    )
+    session.add(revision)
+    document.head_number = revision.number
+    document.title = title
+    document.updated_at = utcnow()
+    session.flush()
+    return revision
+
+
+def _committed(session, outcome: SaveOutcome) -> SaveOutcome:
+    session.commit()
+    if outcome.created:
+        signals.revision_committed.send(
+            current_app._get_current_object(), document_id=outcome.document.id, number=outcome.revision.number
+        )
+    return outcome
+
+
+def create_document(session, space: Space, user, title: str, text: str, summary: str = "") -> Document:
+    """A new document with its first revision (the caller has checked the user may edit)."""
+    title, text, summary = _clean_title(title), _clean_text(text), _clean_summary(summary)
+    taken = set(session.scalars(select(Document.slug).where(Document.space_id == space.id)))
+    document = Document(space=space, slug=unique_slug(slugify(title), taken), title=title, head_number=0)
+    session.add(document)
+    revision = _new_revision(session, document, user, title, text, summary or "Created the document")
+    _committed(session, SaveOutcome(document, revision, created=True))
+    return document
+
+
+def _lock(session, document: Document) -> Document:
+    """Serialise saves of one document (row lock on PostgreSQL; SQLite's write lock already does)."""
+    return session.scalar(
+        select(Document).where(Document.id == document.id).with_for_update().execution_options(populate_existing=True)
+    )
+
+
+def save(session, document: Document, user, text: str, base_number, summary: str = "",
+         title: str | None = None) -> SaveOutcome:
+    """Save an edit made on revision `base_number`, merging others' saves made since then."""
+    text, summary = _clean_text(text), _clean_summary(summary)
+    document = _lock(session, document)
+    title = _clean_title(title) if title is not None else document.title
+    base = get_revision(session, document, base_number)
+    current = head(session, document)
+    merged_with: list[str] = []
+    if base.number != current.number:
+        result = revisions.merge3(base.text, current.text, text)
+        if not result.clean:
+            session.rollback()
+            raise _conflict(result, current, text)
+        text = result.text
+        merged_with = _authors_since(session, document, base.number)
+    if text == current.text and title == current.title:
+        session.rollback()
+        return SaveOutcome(document, current, created=False)
+    revision = _new_revision(session, document, user, title, text, summary)
+    return _committed(session, SaveOutcome(document, revision, True, bool(merged_with), merged_with))
+
+
+def _conflict(result, current: Revision, mine: str) -> Conflict:
+    conflicts = [
+        {"start": c.start, "end": c.end, "base": c.base, "theirs": c.theirs, "mine": c.mine}
+        for c in result.conflicts
+    ]
+    return Conflict(
+        f"Someone saved revision {current.number} while you were editing, and some of your changes overlap "
+        "with theirs. Nothing was saved; your text is kept so you can retry.",
+        conflicts=conflicts, head_revision=current.number, merged_text=result.text, mine=mine,
+    )
+
+
+def _authors_since(session, document: Document, base_number: int) -> list[str]:
+    query = (
+        select(Revision).where(Revision.document_id == document.id, Revision.number > base_number)
+        .order_by(Revision.number)
+    )
+    names: list[str] = []
+    for revision in session.scalars(query):
+        names += [a.display_name for a in revision.authors if a.display_name not in names]
+    return names
+
+
+def revert(session, document: Document, user, number) -> SaveOutcome:
+    """Make an old revision's text the head again, as a new revision; nothing is deleted."""
+    document = _lock(session, document)
+    old = get_revision(session, document, number)
+    current = head(session, document)
+    if old.text == current.text and old.title == current.title:
+        session.rollback()
+        return SaveOutcome(document, current, created=False)
+    revision = _new_revision(
+        session, document, user, old.title, old.text, f"Reverted to revision {old.number}", reverted_to=old.number
+    )
+    return _committed(session, SaveOutcome(document, revision, created=True))
+
+
+def set_status(session, document: Document, status: str) -> None:
+    if status not in STATUSES:
+        raise InvalidInput(f"Choose a status: {', '.join(STATUSES)}.")
+    document.status = status
+    session.commit()
+
+
+def tag(session, document: Document, user, number, name: str) -> NamedVersion:
+    """Name a revision; a name is used once per document."""
+    name = " ".join((name or "").split())
+    if not name or len(name) > 120:
+        raise InvalidInput("Enter a version name of up to 120 characters.")
+    revision = get_revision(session, document, number, with_text=False)
+    exists = session.scalar(
+        select(NamedVersion.id).where(NamedVersion.document_id == document.id, NamedVersion.name == name)
+    )
+    if exists:
+        raise InvalidInput(f"There is already a version called '{name}'.")
+    version = NamedVersion(document_id=document.id, revision_number=revision.number, name=name, created_by=user)
+    session.add(version)
+    session.commit()
+    return version
+
+
+def named_versions(session, document: Document) -> list[NamedVersion]:
+    query = select(NamedVersion).where(NamedVersion.document_id == document.id)
+    return list(session.scalars(query.order_by(NamedVersion.revision_number.desc(), NamedVersion.id.desc())))
