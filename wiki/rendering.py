@@ -262,14 +262,14 @@ class _CommentProcessor(Treeprocessor):
                 self._images_to_links(child, inside_link or child.tag == "a")
 
 
-_LINK_TEXT_LIMIT = 1000  # characters of link text between ``[`` and ``]``
+_LINK_LIMIT = 1000  # characters scanned for a link's ``[text]`` and for its ``(url "title")``
 
 
 def _bounded_get_text(data: str, index: int) -> tuple[str, int, bool]:
     """Replacement for ``LinkInlineProcessor.getText``: same result for link texts under the
     limit. The original walks char by char to the end of the block for every unmatched ``[``
     (three times: link, image, reference), so 20 KB of ``[`` took over two minutes."""
-    end = min(len(data), index + _LINK_TEXT_LIMIT)
+    end = min(len(data), index + _LINK_LIMIT)
     depth, pos = 1, index
     while (close := data.find("]", pos, end)) >= 0:
         depth += data.count("[", pos, close) - 1
@@ -277,6 +277,19 @@ def _bounded_get_text(data: str, index: int) -> tuple[str, int, bool]:
             return data[index:close], close + 1, True
         pos = close + 1
     return "", end, False
+
+
+def _bounded_get_link(original):
+    """Wrap ``getLink`` (same char-by-char walk to the end of the block for each ``[x](``):
+    scan a bounded window, and skip the walk when no ``)`` could close the link."""
+
+    def get_link(data: str, index: int) -> tuple[str, str | None, int, bool]:
+        window = data[: index + _LINK_LIMIT]
+        if window.find(")", index) < 0:
+            return "", None, index, False
+        return original(window, index)
+
+    return get_link
 
 
 class _WikiExtension(Extension):
@@ -290,6 +303,7 @@ class _WikiExtension(Extension):
         for pattern in md.inlinePatterns:  # per instance: never patch the library globally
             if isinstance(pattern, LinkInlineProcessor):
                 pattern.getText = _bounded_get_text
+                pattern.getLink = _bounded_get_link(pattern.getLink)
         # after inline (20), footnotes (15..50) and prettify (10); before abbr (7) and toc (5)
         md.treeprocessors.register(self.processor_class(md), "wiki", 8)
 

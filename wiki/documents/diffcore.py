@@ -22,6 +22,8 @@ from __future__ import annotations
 
 import re
 from collections import Counter
+from itertools import groupby
+from operator import itemgetter
 
 from diff_match_patch import diff_match_patch
 
@@ -70,31 +72,33 @@ def diff_with_report(old: str, new: str) -> tuple[list[Op], int]:
 
 def line_diff(old: str, new: str) -> list[Op]:
     """Diff whose ops are whole lines (the last line may lack its newline). Used directly by
-    merge (conflicts are decided per line) and attribution (a block changes when a line does)."""
-    ops: list[Op] = []
-    stack = [(old, new)]
+    merge (conflicts are decided per line) and attribution (a block changes when a line does).
+    Works on index ranges into ``old``/``new`` and slices text once at the end: on 100 KB texts
+    copying pieces at every split would cost more than the diff itself."""
+    ranges: list[tuple[int, int, int]] = []  # (op, lo, hi): in old for EQUAL/DELETE, new for INSERT
+    stack: list[tuple[int, ...]] = [(0, len(old), 0, len(new))]
     while stack:
         item = stack.pop()
-        if isinstance(item[0], int):
-            ops.append(item)  # an anchor line, already an op
+        if len(item) == 3:
+            ranges.append(item)  # an anchor or a common suffix, deferred until its turn
             continue
-        a, b = item
-        head, a, b, tail = _trim_lines(a, b)
-        if head:
-            ops.append((EQUAL, head))
-        if tail:
-            stack.append((EQUAL, tail))
-        split = _find_anchor(a, b) if len(a) + len(b) > _PIECE else None
+        alo, ahi, blo, bhi = item
+        p, s = _trim_lines(old, alo, ahi, new, blo, bhi)
+        ranges.append((EQUAL, alo, alo + p))
+        if s:
+            stack.append((EQUAL, ahi - s, ahi))
+        alo, ahi, blo, bhi = alo + p, ahi - s, blo + p, bhi - s
+        split = _find_anchor(old, alo, ahi, new, blo, bhi) if ahi - alo + bhi - blo > _PIECE else None
         if split is None:
-            ops.extend(_line_myers(a, b))
+            ranges.extend(_line_myers(old, alo, ahi, new, blo, bhi))
             continue
-        i, j, line = split
-        stack.extend([(a[i + len(line) :], b[j + len(line) :]), (EQUAL, line), (a[:i], b[:j])])
-    return _merge_adjacent(ops)
+        i, j, n = split
+        stack.extend([(i + n, ahi, j + n, bhi), (EQUAL, i, i + n), (alo, i, blo, j)])
+    return _merge_adjacent([(op, (new if op == INSERT else old)[lo:hi]) for op, lo, hi in ranges])
 
 
 def lines(text: str) -> list[str]:
-    """Split on "\\n" only, keeping it (``str.splitlines`` would also split on \\r, \\x0c, U+2028…,
+    """Split on "\n" only, keeping it (``str.splitlines`` would also split on \r, \x0c, U+2028…,
     which are ordinary characters in Markdown source)."""
     parts = [p + "\n" for p in text.split("\n")]
     parts[-1] = parts[-1][:-1]
@@ -103,46 +107,92 @@ def lines(text: str) -> list[str]:
     return parts
 
 
-def _trim_lines(a: str, b: str) -> tuple[str, str, str, str]:
-    """Common prefix and suffix cut back to line boundaries: (head, a_mid, b_mid, tail)."""
-    p = _DMP.diff_commonPrefix(a, b)
-    if p == len(a) == len(b):
-        return a, "", "", ""
-    p = a.rfind("\n", 0, p) + 1
-    s = _DMP.diff_commonSuffix(a[p:], b[p:])
-    if s and not (_at_line_start(a, len(a) - s, p) and _at_line_start(b, len(b) - s, p)):
-        k = a.find("\n", len(a) - s)  # keep only the suffix's whole lines
-        s = len(a) - k - 1 if k != -1 else 0
-    return a[:p], a[p : len(a) - s], b[p : len(b) - s], a[len(a) - s :]
+def _trim_lines(a: str, alo: int, ahi: int, b: str, blo: int, bhi: int) -> tuple[int, int]:
+    """Lengths of the common prefix and suffix of a[alo:ahi] and b[blo:bhi], cut back to whole
+    lines (both ranges start at a line start)."""
+    p = _common_prefix(a, alo, ahi, b, blo, bhi)
+    if p == ahi - alo == bhi - blo:
+        return p, 0
+    k = a.rfind("\n", alo, alo + p)
+    p = k + 1 - alo if k != -1 else 0
+    s = _common_suffix(a, alo + p, ahi, b, blo + p, bhi)
+    if s and not (_at_line_start(a, ahi - s, alo + p) and _at_line_start(b, bhi - s, blo + p)):
+        k = a.find("\n", ahi - s, ahi)  # keep only the suffix's whole lines
+        s = ahi - k - 1 if k != -1 else 0
+    return p, s
 
 
 def _at_line_start(text: str, i: int, floor: int) -> bool:
     return i == floor or text[i - 1] == "\n"
 
 
-def _find_anchor(a: str, b: str) -> tuple[int, int, str] | None:
-    """A line near the middle of ``a`` that occurs once in ``a`` and once in ``b``, at a line start
-    and not moved far (a moved paragraph would make a poor anchor): (offset in a, in b, line)."""
-    slack = max(2048, max(len(a), len(b)) // 4) + abs(len(a) - len(b))
-    start = a.rfind("\n", 0, len(a) // 2) + 1
+def _common_prefix(a: str, alo: int, ahi: int, b: str, blo: int, bhi: int) -> int:
+    """Galloping compare: cost grows with the common length, not with the strings' length."""
+    n, done, step = min(ahi - alo, bhi - blo), 0, 64
+    while done < n:
+        k = min(step, n - done)
+        if a[alo + done : alo + done + k] != b[blo + done : blo + done + k]:
+            lo, hi = done, done + k  # the common length is in [lo, hi)
+            while hi - lo > 1:
+                mid = (lo + hi) // 2
+                if a[alo + lo : alo + mid] == b[blo + lo : blo + mid]:
+                    lo = mid
+                else:
+                    hi = mid
+            return lo
+        done, step = done + k, step * 2
+    return n
+
+
+def _common_suffix(a: str, alo: int, ahi: int, b: str, blo: int, bhi: int) -> int:
+    n, done, step = min(ahi - alo, bhi - blo), 0, 64
+    while done < n:
+        k = min(step, n - done)
+        if a[ahi - done - k : ahi - done] != b[bhi - done - k : bhi - done]:
+            lo, hi = done, done + k
+            while hi - lo > 1:
+                mid = (lo + hi) // 2
+                if a[ahi - mid : ahi - lo] == b[bhi - mid : bhi - lo]:
+                    lo = mid
+                else:
+                    hi = mid
+            return lo
+        done, step = done + k, step * 2
+    return n
+
+
+def _find_anchor(a: str, alo: int, ahi: int, b: str, blo: int, bhi: int) -> tuple[int, int, int] | None:
+    """A line near the middle of a[alo:ahi] that occurs once there and once in b[blo:bhi], at a line
+    start and not moved far (a moved paragraph makes a poor anchor): (offset in a, in b, length)."""
+    slack = max(2048, max(ahi - alo, bhi - blo) // 4) + abs((ahi - alo) - (bhi - blo))
+    start = a.rfind("\n", alo, (alo + ahi) // 2) + 1 or alo
     for _ in range(_ANCHOR_TRIES):
-        end = a.find("\n", start)
+        end = a.find("\n", start, ahi)
         if end == -1:
             return None
         line = a[start : end + 1]
-        if len(line) > _ANCHOR_MIN and a.count(line) == 1 and b.count(line) == 1:
-            j = b.find(line)
-            if (j == 0 or b[j - 1] == "\n") and abs(j - start) <= slack:
-                return start, j, line
+        if len(line) > _ANCHOR_MIN and a.count(line, alo, ahi) == 1 and b.count(line, blo, bhi) == 1:
+            j = b.find(line, blo, bhi)
+            if (j == blo or b[j - 1] == "\n") and abs((j - blo) - (start - alo)) <= slack:
+                return start, j, len(line)
         start = end + 1
     return None
 
 
-def _line_myers(a: str, b: str) -> list[Op]:
-    """Line-level diff of a small piece: one character per distinct line, then Myers."""
-    if not a or not b:
-        return [(DELETE, a)] if a else ([(INSERT, b)] if b else [])
-    return _token_diff(lines(a), lines(b))
+def _line_myers(a: str, alo: int, ahi: int, b: str, blo: int, bhi: int) -> list[tuple[int, int, int]]:
+    """Line-level diff of one piece, as index ranges (see ``line_diff``)."""
+    if alo == ahi or blo == bhi:
+        return [(DELETE, alo, ahi), (INSERT, blo, bhi)]
+    out = []
+    for op, text in _token_diff(lines(a[alo:ahi]), lines(b[blo:bhi])):
+        if op == INSERT:
+            out.append((op, blo, blo + len(text)))
+            blo += len(text)
+        else:
+            out.append((op, alo, alo + len(text)))
+            alo += len(text)
+            blo += len(text) if op == EQUAL else 0
+    return out
 
 
 def _token_diff(ta: list[str], tb: list[str]) -> list[Op]:
@@ -256,13 +306,6 @@ def _plain(x: str, y: str) -> list[Op]:
 
 
 def _merge_adjacent(ops: list[Op]) -> list[Op]:
-    """Drop empty ops and join neighbours of the same kind (C-speed joins, no dmp cleanup)."""
-    out: list[Op] = []
-    for op in ops:
-        if not op[1]:
-            continue
-        if out and out[-1][0] == op[0]:
-            out[-1] = (op[0], out[-1][1] + op[1])
-        else:
-            out.append(op)
-    return out
+    """Drop empty ops and join neighbours of the same kind (one join per run: no quadratic
+    string growth)."""
+    return [(op, "".join(t for _, t in run)) for op, run in groupby((o for o in ops if o[1]), key=itemgetter(0))]

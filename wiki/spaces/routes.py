@@ -13,6 +13,11 @@ bp = Blueprint("spaces", __name__)
 main = Blueprint("main", __name__)
 
 
+def _a(role: str) -> str:
+    """A role with its article, so flash messages read "an editor", "a facilitator"."""
+    return f"{'an' if role and role[0] in 'aeiou' else 'a'} {role}"
+
+
 @main.route("/")
 def home():
     spaces = service.visible_spaces(db.session, current_user)
@@ -39,7 +44,7 @@ def members(slug: str):
     def _add():
         membership = service.set_membership(db.session, space, form.email.data, form.role.data)
         db.session.commit()
-        flash(f"{membership.user.display_name} is now a {membership.role} in this space.", "success")
+        flash(f"{membership.user.display_name} is now {_a(membership.role)} in this space.", "success")
         return redirect(url_for("spaces.members", slug=slug))
 
     return handle_form(
@@ -57,7 +62,7 @@ def change_role(slug: str, membership_id: int):
     role = request.form.get("role", "")
     service.set_membership(db.session, space, membership.user.email, role)
     db.session.commit()
-    flash(f"{membership.user.display_name} is now a {role}.", "success")
+    flash(f"{membership.user.display_name} is now {_a(role)}.", "success")
     return redirect(url_for("spaces.members", slug=slug))
 
 
