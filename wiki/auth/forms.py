@@ -50,5 +50,5 @@ class ProfileForm(FlaskForm):
         description="Shown next to your work. It can be a pseudonym.",
         validators=[DataRequired(), Length(max=80)],
     )
-    perspectives = MultiCheckboxField("Perspectives (optional)", choices=list(PERSPECTIVES.items()))
+    perspectives = MultiCheckboxField("Perspectives (optional)", choices=dict(PERSPECTIVES))
     consent = BooleanField("I consent")

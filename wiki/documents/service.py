@@ -23,6 +23,7 @@ from wiki.spaces.models import Space
 from wiki.timeutil import utcnow
 
 NO_SUCH_DOCUMENT = "No such document, or you do not have access to it."
+_MAX_ID = 2**63 - 1  # a larger number is no row, and SQLite cannot even bind it (OverflowError → 500)
 
 
 @dataclass
@@ -48,7 +49,7 @@ def find(session, space_slug: str, slug: str, user, need: str = "read"):
 
 
 def find_by_id(session, document_id: int, user, need: str = "read"):
-    document = session.get(Document, document_id)
+    document = session.get(Document, document_id) if abs(document_id) <= _MAX_ID else None
     if document is None:
         raise NotFound(NO_SUCH_DOCUMENT)
     return find(session, document.space.slug, document.slug, user, need)
@@ -78,6 +79,8 @@ def get_revision(session, document: Document, number, *, with_text: bool = True)
         number = int(number)
     except (TypeError, ValueError):
         raise NotFound(f"Revision {number!r} does not exist.") from None
+    if abs(number) > _MAX_ID:
+        raise NotFound("No such revision.")
     query = select(Revision).where(Revision.document_id == document.id, Revision.number == number)
     if with_text:
         query = query.options(undefer(Revision.text), undefer(Revision.html), undefer(Revision.toc))

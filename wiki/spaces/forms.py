@@ -20,7 +20,7 @@ class SpaceForm(FlaskForm):
 
 class MemberForm(FlaskForm):
     email = EmailField("Email address of the person to add", validators=[DataRequired(), Length(max=254)])
-    role = SelectField("Role", choices=list(ROLE_LABELS.items()), default="contributor")
+    role = SelectField("Role", choices=dict(ROLE_LABELS), default="contributor")
 
 
 class ConfirmForm(FlaskForm):
