@@ -38,3 +38,10 @@ def token_for(user) -> str:
 
 def login(client, user, password: str = PASSWORD):
     return client.post("/login", data={"email": user.email, "password": password})
+
+
+def make_document(space, user, title: str = "Housing plan", text: str = "# Plan\n\nFirst paragraph.\n"):
+    """A document with its first revision, created through the service (rendered once, like a real save)."""
+    from wiki.documents.service import create_document
+
+    return create_document(db.session, space, user, title, text)

@@ -5,6 +5,7 @@ import os
 import click
 from flask import Flask, current_app
 from flask.cli import AppGroup
+from werkzeug.serving import WSGIRequestHandler
 
 from wiki.errors import DomainError
 from wiki.extensions import db
@@ -95,11 +96,23 @@ def seed_demo():
 @click.option("--host", default=lambda: os.environ.get("HOST", "127.0.0.1"), show_default="$HOST or 127.0.0.1")
 @click.option("--port", default=lambda: int(os.environ.get("PORT", "5000")), type=int, show_default="$PORT or 5000")
 def serve(host, port):
-    """Serve the app with Socket.IO (development server; see README for gunicorn)."""
-    from wiki.extensions import socketio
+    """Serve the app with Socket.IO on Werkzeug's threaded server (see README for gunicorn).
+
+    Werkzeug is called directly: Flask refuses app.run() inside its own CLI, and Flask-SocketIO's
+    threading mode needs nothing more than a threaded WSGI server with simple-websocket.
+    """
+    from werkzeug.serving import run_simple
 
     click.echo(f"Serving on http://{host}:{port}/  (Ctrl+C to stop)")
-    socketio.run(current_app._get_current_object(), host=host, port=port, allow_unsafe_werkzeug=True)
+    run_simple(host, port, current_app._get_current_object(), threaded=True, use_reloader=False,
+               request_handler=_NoAddressHandler)
+
+
+class _NoAddressHandler(WSGIRequestHandler):
+    """Request log lines without the client's IP address (privacy: see DESIGN §4)."""
+
+    def address_string(self) -> str:
+        return "-"
 
 
 def register_cli(app: Flask) -> None:

@@ -263,15 +263,19 @@ class _CommentProcessor(Treeprocessor):
 
 
 _LINK_LIMIT = 1000  # characters scanned for a link's ``[text]`` and for its ``(url "title")``
+_LINK_MAX_BRACKETS = 16  # ``]`` allowed inside one link text, nested ones included
 
 
 def _bounded_get_text(data: str, index: int) -> tuple[str, int, bool]:
     """Replacement for ``LinkInlineProcessor.getText``: same result for link texts under the
-    limit. The original walks char by char to the end of the block for every unmatched ``[``
+    limits. The original walks char by char to the end of the block for every unmatched ``[``
     (three times: link, image, reference), so 20 KB of ``[`` took over two minutes."""
     end = min(len(data), index + _LINK_LIMIT)
     depth, pos = 1, index
-    while (close := data.find("]", pos, end)) >= 0:
+    for _ in range(_LINK_MAX_BRACKETS):  # also bounds ``[[]`` runs, where depth never drops
+        close = data.find("]", pos, end)
+        if close < 0:
+            break
         depth += data.count("[", pos, close) - 1
         if depth == 0:
             return data[index:close], close + 1, True

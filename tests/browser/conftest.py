@@ -96,6 +96,22 @@ class LiveServer:
         self.call(_make)
         return SimpleNamespace(slug=slug, title=title, path=f"/s/{slug}/")
 
+    def document(self, space_slug: str, author_email: str, title: str, text: str) -> SimpleNamespace:
+        """A new document (revision 1 by the user with `author_email`) made through the service layer."""
+
+        def _make():
+            from wiki.auth.service import find_user_by_email
+            from wiki.documents.service import create_document
+            from wiki.spaces.models import Space
+
+            author = find_user_by_email(db.session, author_email)
+            space = db.session.scalar(db.select(Space).where(Space.slug == space_slug))
+            document = create_document(db.session, space, author, title, text)
+            return document.slug
+
+        slug = self.call(_make)
+        return SimpleNamespace(slug=slug, title=title, path=f"/s/{space_slug}/{slug}")
+
 
 @pytest.fixture(scope="session")
 def live_server(tmp_path_factory):
@@ -191,3 +207,26 @@ def page(context, page_problems):
     yield page
     assert not page_problems.dialogs, f"unexpected dialogs: {page_problems.dialogs}"
     assert not page_problems.errors, "JavaScript errors or CSP violations:\n" + "\n".join(page_problems.errors)
+
+
+@pytest.fixture
+def another_page(browser, live_server, page_problems, page):
+    """Open a page in a further context (its own cookies: a second user), watched like `page`.
+
+    Depends on `page` so that page's teardown checks also cover everything seen here.
+    """
+    contexts = []
+
+    def _open():
+        context = browser.new_context(base_url=live_server.url, viewport={"width": 1280, "height": 900})
+        context.set_default_timeout(DEFAULT_TIMEOUT_MS)
+        contexts.append(context)
+        other = context.new_page()
+        other.on("console", page_problems.on_console)
+        other.on("pageerror", page_problems.on_page_error)
+        other.on("dialog", page_problems.on_dialog)
+        return other
+
+    yield _open
+    for context in contexts:
+        context.close()

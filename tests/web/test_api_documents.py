@@ -88,18 +88,7 @@ def test_create_get_save_history_diff_revert(editor_api):
     assert saved.status_code == 200, saved.json
     assert saved.json == {"revision": 2, "created": True, "merged": False, "merged_with": []}
 
-    history = editor_api.get(f"/documents/{doc['id']}/revisions").json
-    assert (history["page"], history["pages"], history["total"]) == (1, 1, 2)
-    newest = history["revisions"][0]
-    assert newest["number"] == 2 and newest["summary"] == "Sharper" and newest["authors"] == ["Editor Person"]
-    assert newest["size"] == len(new_text) and newest["size_delta"] == len("affordable ")
-    assert newest["created_at"].endswith("+00:00")
-    assert history["revisions"][1]["summary"] == "Start"
-
-    first = editor_api.get(f"/documents/{doc['id']}/revisions/1").json
-    assert first["text"] == BASE and first["author"] == "Editor Person" and first["authors"] == ["Editor Person"]
-    assert first["number"] == 1 and first["summary"] == "Start" and first["created_at"].endswith("+00:00")
-    assert "housing" in first["html"]
+    assert_history(editor_api, doc["id"], new_text)
 
     diff = editor_api.get(f"/documents/{doc['id']}/diff?from=1&to=2").json["diff"]
     assert [1, "affordable "] in diff
@@ -111,6 +100,22 @@ def test_create_get_save_history_diff_revert(editor_api):
     assert editor_api.get(f"/documents/{doc['id']}").json["text"] == BASE
     again = editor_api.post(f"/documents/{doc['id']}/revert", {"revision": 3})
     assert again.json == {"revision": 3, "created": False}
+
+
+def assert_history(api: Api, doc: int, new_text: str) -> None:
+    """Two revisions: "Start" (BASE) then "Sharper" (new_text), both by the editor."""
+    history = api.get(f"/documents/{doc}/revisions").json
+    assert (history["page"], history["pages"], history["total"]) == (1, 1, 2)
+    newest = history["revisions"][0]
+    assert newest["number"] == 2 and newest["summary"] == "Sharper" and newest["authors"] == ["Editor Person"]
+    assert newest["size"] == len(new_text) and newest["size_delta"] == len("affordable ")
+    assert newest["created_at"].endswith("+00:00")
+    assert history["revisions"][1]["summary"] == "Start"
+
+    first = api.get(f"/documents/{doc}/revisions/1").json
+    assert first["text"] == BASE and first["author"] == "Editor Person" and first["authors"] == ["Editor Person"]
+    assert first["number"] == 1 and first["summary"] == "Start" and first["created_at"].endswith("+00:00")
+    assert "housing" in first["html"]
 
 
 def test_title_can_change_on_save(editor_api, world):
@@ -224,9 +229,9 @@ def test_session_writes_need_csrf_but_tokens_do_not(app, client, world):
     assert refused.status_code == 400 and refused.is_json
     page = client.get("/login").get_data(as_text=True)
     csrf = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', page)
-    if csrf:
-        accepted = client.post("/api/v1/spaces/open/documents", json=body, headers={"X-CSRFToken": csrf.group(1)})
-        assert accepted.status_code == 201, accepted.json
+    assert csrf, "the login form carries a CSRF token"
+    accepted = client.post("/api/v1/spaces/open/documents", json=body, headers={"X-CSRFToken": csrf.group(1)})
+    assert accepted.status_code == 201, accepted.json
     bearer = Api(app.test_client(), token_for(editor)).post("/spaces/open/documents", body)
     assert bearer.status_code == 201
 
@@ -304,23 +309,35 @@ def test_text_over_the_limit_is_413(app, editor_api, world):
 
 def test_unknown_documents_and_revisions_are_404(editor_api, world):
     doc = make_document(world[0][False], world[1]["editor"])
-    huge = 10**30
-    for missing in (999_999, huge):
+    for missing in (999_999, 10**30):  # the huge one cannot even be bound by SQLite
         for method, url, body in (
             ("GET", f"/documents/{missing}", None), ("GET", f"/documents/{missing}/revisions", None),
             ("GET", f"/documents/{missing}/revisions/1", None), ("GET", f"/documents/{missing}/diff?from=1&to=1", None),
             ("PUT", f"/documents/{missing}", {"text": "x", "base_revision": 1}),
             ("POST", f"/documents/{missing}/revert", {"revision": 1}),
             ("GET", f"/documents/{doc}/revisions/{missing}", None),
-            ("GET", f"/documents/{doc}/diff?from=1&to={missing}", None),
-            ("PUT", f"/documents/{doc}", {"text": "x", "base_revision": missing}),
-            ("POST", f"/documents/{doc}/revert", {"revision": missing}),
         ):
             response = editor_api.call(method, url, body)
             assert response.status_code == 404, (method, url, response.get_data(as_text=True))
             assert response.json["error"]
-    assert editor_api.post("/spaces/nowhere/documents", {"title": "T", "text": "x"}).status_code == 404
-    assert editor_api.get(f"/documents/{doc}/revisions/0").status_code == 404
+    for method, url, body in (
+        ("GET", f"/documents/{doc}/diff?from=1&to=999999", None),
+        ("PUT", f"/documents/{doc}", {"text": "x", "base_revision": 999_999}),
+        ("POST", f"/documents/{doc}/revert", {"revision": 999_999}),
+        ("GET", f"/documents/{doc}/revisions/0", None),
+        ("POST", "/spaces/nowhere/documents", {"title": "T", "text": "x"}),
+    ):
+        assert editor_api.call(method, url, body).status_code == 404, url
+    assert head_of(doc) == 1
+
+
+def test_out_of_range_integers_are_refused_not_500(editor_api, world):
+    doc = make_document(world[0][False], world[1]["editor"])
+    huge = 10**30
+    assert editor_api.get(f"/documents/{doc}/diff?from=1&to={huge}").status_code == 400
+    put = editor_api.put(f"/documents/{doc}", {"text": "x", "base_revision": huge})
+    assert put.status_code == 422 and "out of range" in put.json["error"]
+    assert editor_api.post(f"/documents/{doc}/revert", {"revision": -huge}).status_code == 422
 
 
 @pytest.mark.parametrize("query", ["", "?from=1", "?to=1", "?from=a&to=1", "?from=1&to=2.5", "?from=&to=1"])
@@ -371,12 +388,10 @@ def test_conflict_offsets_are_code_points(client, world, editor_api):
     conflict = editor_api.put(f"/documents/{doc}", {"text": text.replace("住房 policy", "住房 rules"),
                                                     "base_revision": 1}).json
     assert conflict["conflicts"]
-    for c in conflict["conflicts"]:
-        start, end = c["start"], c["end"]
-        assert 0 <= start <= end
-        assert "住房" in c["base"] and c["base"] in text
-        if "merged_text" in conflict:
-            assert end <= len(conflict["merged_text"])
+    for c in conflict["conflicts"]:  # a region of the merged text, which holds theirs there
+        assert conflict["merged_text"][c["start"]:c["end"]] == c["theirs"]
+        assert "住房 plan" in c["theirs"] and "住房 rules" in c["mine"] and c["base"] in text
+    assert conflict["merged_text"] == theirs
 
 
 # --- the OpenAPI document ---------------------------------------------------------------------

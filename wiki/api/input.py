@@ -22,6 +22,7 @@ from werkzeug.exceptions import BadRequest
 from wiki.errors import InvalidInput
 
 _MISSING = object()
+INT_LIMIT = 2**63  # integers must fit a signed 64-bit column (SQLite cannot even bind a larger one)
 _TYPES: dict[type, tuple[str, str]] = {  # Python type → (JSON Schema type, wording in messages)
     str: ("string", "a string"),
     int: ("integer", "an integer"),
@@ -72,6 +73,8 @@ def json_body(spec: dict[str, Field]) -> dict[str, Any]:
             value = field.default
         elif not field.accepts(value):
             raise InvalidInput(f"'{name}' must be {_TYPES[field.kind][1]}.", field=name)
+        elif isinstance(value, int) and not -INT_LIMIT < value < INT_LIMIT:
+            raise InvalidInput(f"'{name}' is out of range.", field=name)
         values[name] = value
     return values
 
@@ -101,6 +104,9 @@ def query_int(name: str, *, required: bool = True, default: int | None = None) -
             raise BadRequest(f"The query parameter '{name}' is required.")
         return default
     try:
-        return int(raw)
+        value = int(raw)
     except ValueError:
         raise BadRequest(f"The query parameter '{name}' must be an integer, not {raw[:40]!r}.") from None
+    if not -INT_LIMIT < value < INT_LIMIT:
+        raise BadRequest(f"The query parameter '{name}' is out of range.")
+    return value

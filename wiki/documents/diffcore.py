@@ -35,6 +35,7 @@ _ANCHOR_TRIES = 12  # candidate anchor lines tried per piece before giving up
 _ANCHOR_MIN = 12  # shorter lines (blank, "|---|", "- x") are rarely unique: not tried
 _TOKEN_CELLS = 90_000  # max len(a) * len(b) for a token-level Myers (~30 ms worst case)
 _CHAR_CELLS = 40_000  # max len(a) * len(b) for a character-level Myers (~14 ms worst case)
+_SIMILAR = 0.4  # below this share of common words a rewritten sentence is shown as replaced
 _DIRECT_CELLS = 2_500  # larger replaced runs are diffed by words first: far fewer Myers steps
 # Refinement levels. Sentences (or clauses) with their trailing space; words, where CJK and other
 # unspaced scripts fall to one token per character.
@@ -76,14 +77,14 @@ def line_diff(old: str, new: str) -> list[Op]:
     Works on index ranges into ``old``/``new`` and slices text once at the end: on 100 KB texts
     copying pieces at every split would cost more than the diff itself."""
     ranges: list[tuple[int, int, int]] = []  # (op, lo, hi): in old for EQUAL/DELETE, new for INSERT
-    stack: list[tuple[int, ...]] = [(0, len(old), 0, len(new))]
+    stack: list[tuple[int, ...]] = [(0, len(old), 0, len(new), True, True)]
     while stack:
         item = stack.pop()
         if len(item) == 3:
             ranges.append(item)  # an anchor or a common suffix, deferred until its turn
             continue
-        alo, ahi, blo, bhi = item
-        p, s = _trim_lines(old, alo, ahi, new, blo, bhi)
+        alo, ahi, blo, bhi, head, tail = item  # which ends may still have common lines
+        p, s = _trim_lines(old, alo, ahi, new, blo, bhi, head, tail)
         ranges.append((EQUAL, alo, alo + p))
         if s:
             stack.append((EQUAL, ahi - s, ahi))
@@ -92,8 +93,8 @@ def line_diff(old: str, new: str) -> list[Op]:
         if split is None:
             ranges.extend(_line_myers(old, alo, ahi, new, blo, bhi))
             continue
-        i, j, n = split
-        stack.extend([(i + n, ahi, j + n, bhi), (EQUAL, i, i + n), (alo, i, blo, j)])
+        i, j, n = split  # the pieces' outer ends were trimmed above: only the anchor sides may match
+        stack.extend([(i + n, ahi, j + n, bhi, True, False), (EQUAL, i, i + n), (alo, i, blo, j, False, True)])
     return _merge_adjacent([(op, (new if op == INSERT else old)[lo:hi]) for op, lo, hi in ranges])
 
 
@@ -107,15 +108,15 @@ def lines(text: str) -> list[str]:
     return parts
 
 
-def _trim_lines(a: str, alo: int, ahi: int, b: str, blo: int, bhi: int) -> tuple[int, int]:
+def _trim_lines(a: str, alo: int, ahi: int, b: str, blo: int, bhi: int, head: bool, tail: bool) -> tuple[int, int]:
     """Lengths of the common prefix and suffix of a[alo:ahi] and b[blo:bhi], cut back to whole
-    lines (both ranges start at a line start)."""
-    p = _common_prefix(a, alo, ahi, b, blo, bhi)
+    lines (both ranges start at a line start); ``head``/``tail`` False: known to be 0."""
+    p = _common_prefix(a, alo, ahi, b, blo, bhi) if head else 0
     if p == ahi - alo == bhi - blo:
         return p, 0
     k = a.rfind("\n", alo, alo + p)
     p = k + 1 - alo if k != -1 else 0
-    s = _common_suffix(a, alo + p, ahi, b, blo + p, bhi)
+    s = _common_suffix(a, alo + p, ahi, b, blo + p, bhi) if tail else 0
     if s and not (_at_line_start(a, ahi - s, alo + p) and _at_line_start(b, bhi - s, blo + p)):
         k = a.find("\n", ahi - s, ahi)  # keep only the suffix's whole lines
         s = ahi - k - 1 if k != -1 else 0
@@ -128,7 +129,7 @@ def _at_line_start(text: str, i: int, floor: int) -> bool:
 
 def _common_prefix(a: str, alo: int, ahi: int, b: str, blo: int, bhi: int) -> int:
     """Galloping compare: cost grows with the common length, not with the strings' length."""
-    n, done, step = min(ahi - alo, bhi - blo), 0, 64
+    n, done, step = min(ahi - alo, bhi - blo), 0, 512
     while done < n:
         k = min(step, n - done)
         if a[alo + done : alo + done + k] != b[blo + done : blo + done + k]:
@@ -145,7 +146,7 @@ def _common_prefix(a: str, alo: int, ahi: int, b: str, blo: int, bhi: int) -> in
 
 
 def _common_suffix(a: str, alo: int, ahi: int, b: str, blo: int, bhi: int) -> int:
-    n, done, step = min(ahi - alo, bhi - blo), 0, 64
+    n, done, step = min(ahi - alo, bhi - blo), 0, 512
     while done < n:
         k = min(step, n - done)
         if a[ahi - done - k : ahi - done] != b[bhi - done - k : bhi - done]:
@@ -277,10 +278,22 @@ def _refine(old: str, new: str, level: int, coarse: list[int]) -> list[Op]:
         coarse[0] += 1
         middle = [(DELETE, a), (INSERT, b)]
     else:
+        ta, tb = _LEVELS[level].findall(a), _LEVELS[level].findall(b)
+        if _LEVELS[level] is _WORD and _unrelated(ta, tb):
+            return [(EQUAL, old[:p]), (DELETE, a), (INSERT, b), (EQUAL, old[len(old) - s :])]
         middle = []
-        for x, y in _changed_runs(_token_diff(_LEVELS[level].findall(a), _LEVELS[level].findall(b))):
+        for x, y in _changed_runs(_token_diff(ta, tb)):
             middle.extend(_refine(x, y, level + 1, coarse) if x and y and x != y else _plain(x, y))
     return [(EQUAL, old[:p]), *middle, (EQUAL, old[len(old) - s :])]
+
+
+def _unrelated(ta: list[str], tb: list[str]) -> bool:
+    """A rewritten passage shares few words with the old one (Dice coefficient under _SIMILAR):
+    show it as replaced. A word diff would only match scattered "the"/"and" — noise that semantic
+    cleanup removes again — at the highest Myers cost (large D)."""
+    wa = Counter(t for t in ta if not t.isspace())
+    wb = Counter(t for t in tb if not t.isspace())
+    return 2 * sum((wa & wb).values()) < _SIMILAR * (wa.total() + wb.total())
 
 
 def _changed_runs(ops: list[Op]):

@@ -5,6 +5,7 @@ from flask_login import current_user, login_required
 
 from wiki.documents import history, revisions, service
 from wiki.documents.forms import TagForm
+from wiki.documents.models import STATUSES
 from wiki.documents.routes import bp
 from wiki.extensions import db
 from wiki.forms import handle_form
@@ -24,7 +25,7 @@ def revision(space_slug: str, slug: str, number: int):
     space, document, actor = service.find(db.session, space_slug, slug, current_user)
     old = service.get_revision(db.session, document, number)
     return render_template("documents/view.html", space=space, document=document, revision=old, actor=actor,
-                           is_head=old.number == document.head_number)
+                           statuses=STATUSES, is_head=old.number == document.head_number)
 
 
 @bp.get("/<slug>/compare")

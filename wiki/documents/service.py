@@ -15,7 +15,7 @@ from wiki import signals
 from wiki.auth import permissions
 from wiki.documents import revisions
 from wiki.documents.models import STATUSES, Document, NamedVersion, Revision
-from wiki.documents.text import normalise_text, slugify, unique_slug
+from wiki.documents.text import normalise_text, single_line, slugify, unique_slug
 from wiki.errors import Conflict, InvalidInput, NotFound, PermissionDenied, TooLarge
 from wiki.rendering import render_document
 from wiki.spaces import service as spaces
@@ -23,7 +23,8 @@ from wiki.spaces.models import Space
 from wiki.timeutil import utcnow
 
 NO_SUCH_DOCUMENT = "No such document, or you do not have access to it."
-_MAX_ID = 2**63 - 1  # a larger number is no row, and SQLite cannot even bind it (OverflowError → 500)
+_MAX_ID = 2**31 - 1  # ids and revision numbers are INTEGER columns: a larger number is no row, and
+# binding one fails (PostgreSQL int4 "integer out of range", SQLite OverflowError past 2**63) → 500
 
 
 @dataclass
@@ -98,7 +99,7 @@ def head(session, document: Document) -> Revision:
 
 
 def _clean_title(title: str) -> str:
-    title = " ".join((title or "").split())
+    title = single_line(title)
     if not title:
         raise InvalidInput("Enter a title.")
     if len(title) > 200:
@@ -116,7 +117,7 @@ def _clean_text(text: str) -> str:
 
 
 def _clean_summary(summary: str) -> str:
-    summary = " ".join((summary or "").split())
+    summary = single_line(summary)
     if len(summary) > 500:
         raise InvalidInput("The edit summary is too long: use at most 500 characters.")
     return summary
@@ -243,7 +244,7 @@ def set_status(session, document: Document, status: str) -> None:
 
 def tag(session, document: Document, user, number, name: str) -> NamedVersion:
     """Name a revision; a name is used once per document."""
-    name = " ".join((name or "").split())
+    name = single_line(name)
     if not name or len(name) > 120:
         raise InvalidInput("Enter a version name of up to 120 characters.")
     revision = get_revision(session, document, number, with_text=False)

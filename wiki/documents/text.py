@@ -20,6 +20,14 @@ def normalise_text(text: str) -> str:
     return _CONTROL.sub("", text)
 
 
+def single_line(value: str) -> str:
+    """A title, summary or name: control characters removed, whitespace runs made one space.
+
+    PostgreSQL refuses a NUL in any text column, so one pasted into a title must not reach it.
+    """
+    return " ".join(_CONTROL.sub("", value or "").split())
+
+
 def slugify(title: str, max_length: int = 80) -> str:
     """An ASCII address from a title ("Café strategy" → "cafe-strategy"); never empty."""
     ascii_title = unicodedata.normalize("NFKD", title or "").encode("ascii", "ignore").decode()

@@ -1,0 +1,288 @@
+"""Benchmark documents end to end against issue 3's performance aims.
+
+Run from the repository root: ``.venv/bin/python bench/documents.py [--revisions 200] [--seconds 5]``.
+A ~100 KB strategy from ``bench/_corpus.py`` gets ``--revisions`` saves of ~1% edits through
+``service.save`` (SQLite in a temporary directory; ``--database-url postgresql+psycopg://…`` uses a
+throwaway database created on that server and dropped afterwards). The app is then served by
+werkzeug (threaded) in a separate process, and ``--clients`` keep-alive threads GET the head document
+(anonymous reader, public space) and a trivial route on the same app, ``--seconds`` each. Then
+``history.compare``, ``merge3``, ``history.attribution`` and the history page are timed in-process.
+Times are wall clock; "cpu" is the thread's CPU time, which a busy machine does not inflate.
+"""
+
+from __future__ import annotations
+
+import argparse
+import http.client
+import logging
+import multiprocessing
+import os
+import statistics
+import sys
+import tempfile
+import threading
+import time
+import uuid
+from contextlib import contextmanager
+from pathlib import Path
+from unittest import mock
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from _corpus import Writer  # noqa: E402 (bench/ is on sys.path when run as a script)
+from sqlalchemy import create_engine, text  # noqa: E402
+from sqlalchemy.engine import make_url  # noqa: E402
+
+from wiki import create_app  # noqa: E402 (needs the sys.path line above)
+from wiki.auth.service import create_user  # noqa: E402
+from wiki.documents import diffcore, history, revisions, service  # noqa: E402
+from wiki.extensions import db  # noqa: E402
+from wiki.spaces.service import create_space  # noqa: E402
+
+SPACE, TRIVIAL = "strategy", "/bench-trivial"
+
+
+def make_app(url: str, instance: str):
+    os.environ["WIKI_INSTANCE_PATH"] = instance
+    app = create_app("testing", {"SQLALCHEMY_DATABASE_URI": url, "PASSWORD_HASH_METHOD": "pbkdf2:sha256:1000"})
+    app.add_url_rule(TRIVIAL, "bench_trivial", lambda: "ok")
+    return app
+
+
+@contextmanager
+def database(url: str | None, tmp: str):
+    """SQLite in `tmp`, or a throwaway database on the PostgreSQL server at `url`."""
+    if not url:
+        yield f"sqlite:///{tmp}/bench.sqlite"
+        return
+    server = create_engine(make_url(url), isolation_level="AUTOCOMMIT")
+    name = f"wiki_bench_{uuid.uuid4().hex[:10]}"
+    with server.connect() as conn:
+        conn.execute(text(f'CREATE DATABASE "{name}"'))
+    try:
+        yield make_url(url).set(database=name).render_as_string(hide_password=False)
+    finally:
+        with server.connect() as conn:
+            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        server.dispose()
+
+
+# --- measuring --------------------------------------------------------------------------------
+
+
+def timed(fn):
+    """(wall ms, cpu ms, result)."""
+    wall, cpu = time.perf_counter(), time.thread_time()
+    result = fn()
+    return (time.perf_counter() - wall) * 1000, (time.thread_time() - cpu) * 1000, result
+
+
+def pct(values, q: float) -> float:
+    values = sorted(values)
+    return values[min(len(values) - 1, round(q * (len(values) - 1)))]
+
+
+def report(name: str, samples: list[tuple[float, float]]) -> dict:
+    """Print one line for (wall, cpu) samples; return the figures."""
+    walls, cpus = [w for w, _ in samples], [c for _, c in samples]
+    out = {"p50": statistics.median(walls), "p95": pct(walls, 0.95), "max": max(walls),
+           "cpu p95": pct(cpus, 0.95), "cpu max": max(cpus)}
+    print(f"{name:<36} n={len(samples):<4} p50 {out['p50']:7.1f}  p95 {out['p95']:7.1f}  max {out['max']:7.1f} ms"
+          f"   (cpu p95 {out['cpu p95']:6.1f}, max {out['cpu max']:6.1f})")
+    return out
+
+
+# --- building the history ---------------------------------------------------------------------
+
+
+def build(writer: Writer, count: int) -> tuple[object, list[tuple[float, float]]]:
+    """A user, a public space, a 100 KB document and `count` saves of ~1% edits (each timed)."""
+    user = create_user(db.session, "bench@example.org", "Bench Writer", "correct horse battery")
+    create_space(db.session, SPACE, "Strategy")
+    db.session.commit()
+    space, _ = service.require_space_editor(db.session, SPACE, user) if user.is_admin else (None, None)
+    text_ = writer.document(100)
+    space = db.session.scalar(db.select(service.Space).where(service.Space.slug == SPACE))
+    wall, cpu, document = timed(lambda: service.create_document(db.session, space, user, "Strategy", text_))
+    print(f"document: {len(text_.encode()) / 1024:.1f} KB, {text_.count(chr(10))} lines; "
+          f"created in {wall:.0f} ms (cpu {cpu:.0f})")
+    saves = []
+    for _ in range(count):
+        text_, base = writer.revise(text_), document.head_number
+        wall, cpu, outcome = timed(lambda t=text_, b=base: service.save(db.session, document, user, t, b))
+        assert outcome.created and not outcome.merged
+        saves.append((wall, cpu))
+    return document, saves
+
+
+# --- serving ----------------------------------------------------------------------------------
+
+
+def serve(url: str, instance: str, pipe) -> None:
+    """Child process: the same app, served by werkzeug's threaded server on a free port."""
+    from werkzeug.serving import make_server
+
+    logging.getLogger("werkzeug").setLevel(logging.ERROR)
+    server = make_server("127.0.0.1", 0, make_app(url, instance), threaded=True)
+    pipe.send(server.port)
+    server.serve_forever()
+
+
+def _client(port: int, path: str, deadline: float, out: list) -> None:
+    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
+    while (start := time.perf_counter()) < deadline:
+        conn.request("GET", path)
+        response = conn.getresponse()
+        response.read()
+        if response.status != 200:
+            raise RuntimeError(f"GET {path}: HTTP {response.status}")
+        out.append((time.perf_counter() - start) * 1000)
+    conn.close()
+
+
+def load(port: int, path: str, clients: int, seconds: float) -> dict:
+    """Requests/second and latency of `clients` keep-alive connections GETting `path`."""
+    for _ in range(20):  # warm-up
+        _client(port, path, time.perf_counter() + 0.01, [])
+    latencies: list[list[float]] = [[] for _ in range(clients)]
+    start = time.perf_counter()
+    threads = [threading.Thread(target=_client, args=(port, path, start + seconds, out)) for out in latencies]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    flat = [ms for out in latencies for ms in out]
+    rate = len(flat) / (time.perf_counter() - start)
+    print(f"GET {path:<33} {rate:7.1f} req/s   p50 {statistics.median(flat):6.1f} ms   p95 {pct(flat, 0.95):6.1f} ms"
+          f"   ({len(flat)} requests, {clients} clients)")
+    return {"rate": rate}
+
+
+def measure_views(url: str, instance: str, page: str, args) -> float:
+    """The view's rate as a fraction of the trivial route's, both served by one child process."""
+    parent, child = multiprocessing.Pipe()
+    server = multiprocessing.get_context("spawn").Process(target=serve, args=(url, instance, child), daemon=True)
+    server.start()
+    try:
+        port = parent.recv()
+        conn = http.client.HTTPConnection("127.0.0.1", port)
+        conn.request("GET", page)
+        body = conn.getresponse().read()
+        print(f"head page: {len(body) / 1024:.1f} KB of HTML")
+        trivial = load(port, TRIVIAL, args.clients, args.seconds)
+        view = load(port, page, args.clients, args.seconds)
+    finally:
+        server.terminate()
+        server.join()
+    return view["rate"] / trivial["rate"]
+
+
+# --- reading history --------------------------------------------------------------------------
+
+
+def measure_compares(document, gap: int, counters: dict) -> dict:
+    """history.compare of pairs `gap` apart, counting cut-short diffs and word-level (coarse) runs."""
+    def counting_diff(old: str, new: str):
+        ops, coarse = diffcore.diff_with_report(old, new)
+        counters["coarse runs"] += coarse
+        return ops
+
+    last = document.head_number
+    starts = range(1, last - gap + 1, max(1, (last - gap) // 20 if gap > 1 else 1))
+    samples = []
+    with mock.patch.object(revisions, "diff", counting_diff):
+        for n in starts:
+            wall, cpu, comparison = timed(lambda n=n: history.compare(db.session, document, n, n + gap))
+            samples.append((wall, cpu))
+            sides = ("".join(t for op, t in comparison.ops if op <= 0), "".join(t for op, t in comparison.ops if op >= 0))
+            counters["cut short"] += sides != (comparison.old.text, comparison.new.text)
+    return report(f"history.compare, {gap} apart", samples)
+
+
+def measure_merges(document, writer: Writer) -> dict:
+    samples, conflicts = [], 0
+    for n in range(1, document.head_number, max(1, document.head_number // 20)):
+        base = service.get_revision(db.session, document, n).text
+        theirs, mine = writer.revise(base), writer.revise(base)
+        wall, cpu, result = timed(lambda b=base, t=theirs, m=mine: revisions.merge3(b, t, m))
+        samples.append((wall, cpu))
+        conflicts += len(result.conflicts)
+    print(f"merge3: {conflicts} conflicting regions in {len(samples)} merges")
+    return report("merge3 of two 1% edits", samples)
+
+
+def measure_attribution(document) -> tuple[dict, dict]:
+    def cold():
+        history._cache.clear()
+        return history.attribution(db.session, document)
+
+    cold_runs = [timed(cold)[:2] for _ in range(5)]
+    credits = history.attribution(db.session, document)
+    print(f"attribution: {len(credits)} blocks, {len({c.revision.number for c in credits})} distinct revisions")
+    return report("history.attribution, cold", cold_runs), report(
+        "history.attribution, warm", [timed(lambda: history.attribution(db.session, document))[:2] for _ in range(20)])
+
+
+def measure_history_page(app, page: str) -> dict:
+    client = app.test_client()
+    assert client.get(page).status_code == 200
+    return report("GET history page (test client)", [timed(lambda: client.get(page))[:2] for _ in range(20)])
+
+
+# --- the run ----------------------------------------------------------------------------------
+
+
+def verdict(name: str, figure: float, aim: float, unit: str, at_least: bool = False) -> bool:
+    ok = figure >= aim if at_least else figure <= aim
+    sign = "≥" if at_least else "≤"
+    print(f"{name:<40} {figure:9.1f} {unit:<3} {sign} {aim:g} {unit:<3} {'PASS' if ok else 'MISS'}")
+    return ok
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--revisions", type=int, default=200)
+    parser.add_argument("--seconds", type=float, default=5.0, help="duration of each HTTP load run")
+    parser.add_argument("--clients", type=int, default=4, help="concurrent keep-alive client threads")
+    parser.add_argument("--database-url", help="a PostgreSQL server URL (default: SQLite in a temp dir)")
+    args = parser.parse_args()
+    print(f"load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} CPUs; dmp Diff_Timeout = "
+          f"{diffcore._DMP.Diff_Timeout} (0: diffs are never cut short by time)")
+    with tempfile.TemporaryDirectory() as tmp, database(args.database_url, tmp) as url:
+        app, writer, figures = make_app(url, f"{tmp}/instance"), Writer(seed=2024), {}
+        with app.app_context():
+            db.create_all()
+            document, saves = build(writer, args.revisions)
+            figures["save"] = report(f"service.save x{len(saves)} (render+commit)", saves)
+            page = f"/s/{SPACE}/{document.slug}"
+            figures["ratio"] = measure_views(url, f"{tmp}/instance", page, args)
+            counters = {"cut short": 0, "coarse runs": 0}
+            figures["adjacent"] = measure_compares(document, 1, counters)
+            figures["far"] = measure_compares(document, min(100, document.head_number - 1), counters)
+            figures["merge"] = measure_merges(document, writer)
+            figures["cold"], figures["warm"] = measure_attribution(document)
+            print(f"diffs cut short: {counters['cut short']} (must be 0); coarse runs: {counters['coarse runs']}")
+            db.session.remove()
+        figures["history"] = measure_history_page(app, f"{page}/history")
+        with app.app_context():
+            db.engine.dispose()
+    print_table(figures, counters)
+
+
+def print_table(figures: dict, counters: dict) -> None:
+    print(f"\n{'figure':<40} {'measured':>13} {'aim':<12} result")
+    results = [
+        verdict("cached view rate / trivial route rate", 100 * figures["ratio"], 50, "%", at_least=True),
+        verdict("save p95", figures["save"]["p95"], 150, "ms"),
+        verdict("diff adjacent revisions, max", figures["adjacent"]["max"], 50, "ms"),
+        verdict("diff revisions 100 apart, max", figures["far"]["max"], 50, "ms"),
+        verdict("diffs cut short", counters["cut short"], 0, ""),
+        verdict("attribution of the head (cold), max", figures["cold"]["max"], 200, "ms"),
+    ]
+    print(f"{'merge3 p95 / history page p95 (no aim)':<40} {figures['merge']['p95']:9.1f} ms / "
+          f"{figures['history']['p95']:.1f} ms")
+    print(f"\n{sum(results)}/{len(results)} aims met")
+
+
+if __name__ == "__main__":
+    main()
