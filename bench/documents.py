@@ -98,11 +98,9 @@ def report(name: str, samples: list[tuple[float, float]]) -> dict:
 def build(writer: Writer, count: int) -> tuple[object, list[tuple[float, float]]]:
     """A user, a public space, a 100 KB document and `count` saves of ~1% edits (each timed)."""
     user = create_user(db.session, "bench@example.org", "Bench Writer", "correct horse battery")
-    create_space(db.session, SPACE, "Strategy")
+    space = create_space(db.session, SPACE, "Strategy")
     db.session.commit()
-    space, _ = service.require_space_editor(db.session, SPACE, user) if user.is_admin else (None, None)
     text_ = writer.document(100)
-    space = db.session.scalar(db.select(service.Space).where(service.Space.slug == SPACE))
     wall, cpu, document = timed(lambda: service.create_document(db.session, space, user, "Strategy", text_))
     print(f"document: {len(text_.encode()) / 1024:.1f} KB, {text_.count(chr(10))} lines; "
           f"created in {wall:.0f} ms (cpu {cpu:.0f})")
@@ -167,8 +165,8 @@ def measure_views(url: str, instance: str, page: str, args) -> float:
         port = parent.recv()
         conn = http.client.HTTPConnection("127.0.0.1", port)
         conn.request("GET", page)
-        body = conn.getresponse().read()
-        print(f"head page: {len(body) / 1024:.1f} KB of HTML")
+        response = conn.getresponse()
+        print(f"head page: HTTP {response.status}, {len(response.read()) / 1024:.1f} KB of HTML")
         trivial = load(port, TRIVIAL, args.clients, args.seconds)
         view = load(port, page, args.clients, args.seconds)
     finally:
@@ -194,8 +192,8 @@ def measure_compares(document, gap: int, counters: dict) -> dict:
         for n in starts:
             wall, cpu, comparison = timed(lambda n=n: history.compare(db.session, document, n, n + gap))
             samples.append((wall, cpu))
-            sides = ("".join(t for op, t in comparison.ops if op <= 0), "".join(t for op, t in comparison.ops if op >= 0))
-            counters["cut short"] += sides != (comparison.old.text, comparison.new.text)
+            old, new = ("".join(t for op, t in comparison.ops if op != skip) for skip in (1, -1))
+            counters["cut short"] += (old, new) != (comparison.old.text, comparison.new.text)
     return report(f"history.compare, {gap} apart", samples)
 
 
@@ -255,6 +253,7 @@ def main() -> None:
             document, saves = build(writer, args.revisions)
             figures["save"] = report(f"service.save x{len(saves)} (render+commit)", saves)
             page = f"/s/{SPACE}/{document.slug}"
+            db.session.rollback()  # on SQLite every transaction holds the write lock (BEGIN IMMEDIATE)
             figures["ratio"] = measure_views(url, f"{tmp}/instance", page, args)
             counters = {"cut short": 0, "coarse runs": 0}
             figures["adjacent"] = measure_compares(document, 1, counters)

@@ -29,14 +29,7 @@ from markdown.inlinepatterns import LinkInlineProcessor
 from markdown.treeprocessors import Treeprocessor
 from markdown.util import ETX, HTML_PLACEHOLDER_RE, STX, AtomicString
 
-__all__ = [
-    "Rendered",
-    "TocEntry",
-    "plain_text",
-    "render_comment",
-    "render_document",
-    "sanitize_html",
-]
+__all__ = ["Rendered", "TocEntry", "plain_text", "render_comment", "render_document", "sanitize_html"]
 
 
 @dataclass(frozen=True)
@@ -58,10 +51,11 @@ HEADINGS = frozenset({"h1", "h2", "h3", "h4", "h5", "h6"})
 BLOCK_TAGS = HEADINGS | {"p", "li", "blockquote", "table", "pre", "dl"}
 _ESCAPED_CHAR_RE = re.compile(STX + r"(\d+)" + ETX)  # backslash escapes before unescape runs
 _BLOCK_ID_RE = re.compile(r"b-[0-9a-f]{8}(?:-\d+)?")
-_ID_RE = re.compile(r"[\w:.-]{1,200}")  # heading slugs and footnote ids (fn:1, fnref:1)
+_ID_RE = re.compile(r"[\w:.-]{1,128}")  # heading slugs and footnote ids (fn:1, fnref:1)
 _LANG_CLASS_RE = re.compile(r"language-[\w#+.-]{1,40}")
 _SCHEME_RE = re.compile(r"^([a-zA-Z][a-zA-Z0-9+.-]*):")
 _SPACE_RE = re.compile(r"\s+")
+_SLUG_LENGTH = 80
 _TOC_MARKER = "[TOC]"
 _TEXT_BREAK_TAGS = BLOCK_TAGS | {
     "br", "hr", "div", "section", "nav", "figure", "figcaption", "caption", "tr", "dt", "dd",
@@ -162,7 +156,7 @@ def _block_id(el: etree.Element, text: str, used: dict[str, int]) -> str:
 
 def _heading_slug(title: str, used: dict[str, int]) -> str:
     """Python-Markdown ``toc`` style Unicode slug; never of the block-id form, never empty."""
-    slug = slugify_unicode(title, "-") or "section"
+    slug = slugify_unicode(title, "-")[:_SLUG_LENGTH].strip("-") or "section"
     if _BLOCK_ID_RE.fullmatch(slug):
         slug = f"h-{slug}"
     return _unique(slug, used)
@@ -203,7 +197,14 @@ def _unstash_code_blocks(root: etree.Element, md: markdown.Markdown) -> None:
 # --------------------------------------------------------------------------- treeprocessors
 
 
-class _DocumentProcessor(Treeprocessor):
+class _WikiProcessor(Treeprocessor):
+    """Results are read back from the processor after ``convert``; reset before each run."""
+
+    def reset(self, text: str = "") -> None:
+        self.toc, self.block_ids, self.text = (), (), text
+
+
+class _DocumentProcessor(_WikiProcessor):
     """Assigns heading ids and ``data-block`` ids, and records the TOC, before ``toc`` runs
     (``toc`` keeps existing ids, so its ``[TOC]`` marker links to ours)."""
 
@@ -225,27 +226,18 @@ class _DocumentProcessor(Treeprocessor):
                 toc.append(TocEntry(int(el.tag[1]), el.get("id"), text))
         self.toc, self.block_ids = tuple(toc), tuple(block_ids)
 
-    def reset(self) -> None:
-        self.toc, self.block_ids, self.text = (), (), ""
 
-
-class _CommentProcessor(Treeprocessor):
+class _CommentProcessor(_WikiProcessor):
     """Comments sit many to a page beside the document: no headings (they would pollute the
     page outline), no images (tracking pixels, layout abuse) — an image becomes a link."""
-
-    def reset(self) -> None:
-        """Stateless; present so ``_convert`` can treat both processors alike."""
 
     def run(self, root: etree.Element) -> None:
         _align_to_class(root)
         for el in [el for el in root.iter() if el.tag in HEADINGS]:
             strong = etree.Element("strong")
-            strong.text, el.text = el.text, None
-            strong.extend(list(el))
-            for child in list(el):
-                el.remove(child)
-            el.tag = "p"
-            el.attrib.clear()
+            strong.text, strong[:], tail = el.text, list(el), el.tail
+            el.clear()  # also drops attributes (ids) and the tail, restored below
+            el.tag, el.tail = "p", tail
             el.append(strong)
         self._images_to_links(root, inside_link=False)
 
@@ -297,7 +289,7 @@ def _bounded_get_link(original):
 
 
 class _WikiExtension(Extension):
-    def __init__(self, processor: type[Treeprocessor]):
+    def __init__(self, processor: type[_WikiProcessor]):
         super().__init__()
         self.processor_class = processor
 
@@ -345,7 +337,7 @@ def _convert(kind: str, source: str) -> tuple[str, markdown.Markdown]:
     except RecursionError:  # pathological nesting: show the source as text rather than fail
         setattr(_local, kind, None)  # the parser's state stack is left inconsistent: rebuild
         md.reset()
-        md.treeprocessors["wiki"].reset()
+        md.treeprocessors["wiki"].reset(text=source)
         return f"<pre>{html.escape(source)}</pre>", md
 
 
@@ -416,7 +408,6 @@ def sanitize_html(html_fragment: str) -> str:
 # --------------------------------------------------------------------------- plain text
 
 
-
 class _TextExtractor(HTMLParser):
     """Collects text with a newline at every block boundary. Skips the ``[TOC]`` box and
     footnote back-links: they repeat text found elsewhere and would skew search snippets."""
@@ -468,7 +459,7 @@ def render_document(source: str) -> Rendered:
     """Render a wiki document: sanitised HTML with heading ids and block ids, TOC, text."""
     body, md = _convert("document", source)
     processor = md.treeprocessors["wiki"]
-    toc, block_ids, text = processor.toc, processor.block_ids, processor.text or source
+    toc, block_ids, text = processor.toc, processor.block_ids, processor.text
     md.reset()
     return Rendered(_DOCUMENT_CLEANER.clean(body), toc, text, block_ids)
 

@@ -324,3 +324,9 @@ def test_concurrent_renders_do_not_share_state():
     for t in threads:
         t.join()
     assert [results[i] for i in range(8)] == expected
+
+
+def test_long_heading_gets_a_bounded_id_that_survives_sanitising():
+    r = render_document("## " + "strategy " * 40 + "\n\n## " + "strategy " * 40 + "\n")
+    ids = [attrs.get("id") for tag, attrs, _ in elements(r.html) if tag == "h2"]
+    assert ids == [e.id for e in r.toc] and len(ids[0]) <= 80 and ids[1] == ids[0] + "-2"

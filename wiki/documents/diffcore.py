@@ -21,6 +21,7 @@ changed word run too large to refine stays word-level and is counted as "coarse"
 from __future__ import annotations
 
 import re
+from bisect import bisect_left
 from collections import Counter
 from itertools import groupby
 from operator import itemgetter
@@ -206,8 +207,11 @@ def _token_diff(ta: list[str], tb: list[str]) -> list[Op]:
 
 
 def _encoded_diff(ea: str, eb: str) -> list[Op]:
-    """Myers on encoded tokens while the grid is small; otherwise split at the rarest common
-    token (histogram diff) so the cost stays bounded. Iterative: no recursion limit."""
+    """Token diff on encoded strings (one code point per token). Exact shortcuts first: nothing in
+    common is a plain delete + insert (Myers would walk the whole grid to find that out); tokens
+    unique on both sides anchor the rest (patience diff, as in git). Small gaps then get Myers; a
+    gap still too large splits at its rarest common token (histogram diff). Iterative, so no
+    recursion limit."""
     ops: list[Op] = []
     stack: list = [(ea, eb)]
     while stack:
@@ -216,7 +220,7 @@ def _encoded_diff(ea: str, eb: str) -> list[Op]:
             ops.append(item)
             continue
         a, b = item
-        if len(a) * len(b) <= _TOKEN_CELLS:
+        if len(a) * len(b) <= _DIRECT_CELLS:
             ops.extend(_DMP.diff_main(a, b, False))
             continue
         p = _DMP.diff_commonPrefix(a, b)
@@ -224,25 +228,53 @@ def _encoded_diff(ea: str, eb: str) -> list[Op]:
         ops.append((EQUAL, a[:p]))
         stack.append((EQUAL, a[len(a) - s :]))
         a, b = a[p : len(a) - s], b[p : len(b) - s]
-        split = _rarest_common(a, b)
-        if split is None:
+        ca, cb = Counter(a), Counter(b)
+        common = ca.keys() & cb.keys()
+        anchors = _patience(a, b, ca, cb, common) if common else []
+        if not common:
             ops.extend([(DELETE, a), (INSERT, b)])
-            continue
-        i, j = split
-        stack.extend([(a[i + 1 :], b[j + 1 :]), (EQUAL, a[i]), (a[:i], b[:j])])
+        elif anchors:
+            stack.extend(_between(a, b, anchors))
+        elif len(a) * len(b) <= _TOKEN_CELLS:
+            ops.extend(_DMP.diff_main(a, b, False))
+        else:
+            pivot = min(common, key=lambda c: ca[c] + cb[c])  # the rarest; split at its middle
+            k = min(ca[pivot], cb[pivot]) // 2  # occurrences so a frequent one still halves the work
+            i, j = _nth(a, pivot, k), _nth(b, pivot, k)
+            stack.extend([(a[i + 1 :], b[j + 1 :]), (EQUAL, pivot), (a[:i], b[:j])])
     return _merge_adjacent(ops)
 
 
-def _rarest_common(a: str, b: str) -> tuple[int, int] | None:
-    """Split point at the token occurring in both with the fewest occurrences: its middle
-    occurrence on each side, so that even a frequent token (a blank line) halves the work."""
-    ca, cb = Counter(a), Counter(b)
-    common = ca.keys() & cb.keys()
-    if not common:
-        return None
-    pivot = min(common, key=lambda c: ca[c] + cb[c])
-    k = min(ca[pivot], cb[pivot]) // 2
-    return _nth(a, pivot, k), _nth(b, pivot, k)
+def _patience(a: str, b: str, ca: Counter, cb: Counter, common) -> list[tuple[int, int]]:
+    """Positions of tokens unique in both, longest subsequence in the same order on both sides."""
+    pairs = sorted((a.find(c), b.find(c)) for c in common if ca[c] == 1 == cb[c])
+    tails: list[int] = []  # tails[k]: the smallest b-position ending an increasing run of k + 1
+    ends: list[int] = []  # index into pairs of that run's last pair
+    back = [-1] * len(pairs)
+    for index, (_, j) in enumerate(pairs):
+        k = bisect_left(tails, j)
+        if k == len(tails):
+            tails.append(j)
+            ends.append(index)
+        else:
+            tails[k], ends[k] = j, index
+        back[index] = ends[k - 1] if k else -1
+    chain, index = [], ends[-1] if ends else -1
+    while index != -1:
+        chain.append(pairs[index])
+        index = back[index]
+    return chain[::-1]
+
+
+def _between(a: str, b: str, anchors: list[tuple[int, int]]) -> list:
+    """Stack items (last first) for the gaps around the anchors and the anchors themselves."""
+    items: list = []
+    i0 = j0 = 0
+    for i, j in anchors:
+        items += [(a[i0:i], b[j0:j]), (EQUAL, a[i])]
+        i0, j0 = i + 1, j + 1
+    items.append((a[i0:], b[j0:]))
+    return items[::-1]
 
 
 def _nth(text: str, char: str, k: int) -> int:
