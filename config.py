@@ -46,6 +46,11 @@ class Config:
     MAX_CONTENT_LENGTH = _int("WIKI_MAX_CONTENT_LENGTH", 8 * 1024 * 1024)
     MAX_FORM_MEMORY_SIZE = 4 * 1024 * 1024  # a 1 MB document in a form field, with room for encoding
     SOCKETIO_MAX_BUFFER = _int("WIKI_SOCKETIO_MAX_BUFFER", 1024 * 1024)
+    COLLAB_IDLE_SECONDS = _int("WIKI_COLLAB_IDLE_SECONDS", 120)  # live text → revision after this pause
+    COLLAB_MAX_UPDATE_BYTES = 256 * 1024
+    COLLAB_RATE = 50  # sync events per second per connection (burst 4×)
+    COLLAB_AWARENESS_RATE = 20
+    COLLAB_COMPACT_ROWS = 500
     DOCUMENT_MAX_BYTES = _int("WIKI_DOCUMENT_MAX_BYTES", 1024 * 1024)
 
     LOGIN_FREE_FAILURES = 5  # failures allowed before the backoff starts

@@ -30,7 +30,7 @@ def main() -> None:
     parser.add_argument("--size", type=int, default=100, help="document size in KB")
     parser.add_argument("--runs", type=int, default=20)
     args = parser.parse_args()
-    source = make_document(args.size)
+    source = Writer().document(args.size)
     render_document(source)  # warm-up: builds the per-thread Markdown instance
     wall, cpu = [], []
     for _ in range(args.runs):

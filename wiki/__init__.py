@@ -58,12 +58,14 @@ def create_app(config: type[Config] | str | None = None, overrides: dict | None 
     from wiki.api import init_api
     from wiki.cli import register_cli
     from wiki.errors import register_error_handlers
+    from wiki.realtime.subscribers import init_realtime
     from wiki.security import init_security
 
     extensions.init_app(app)
     init_security(app)
     web.register_blueprints(app)
     init_api(app)
+    init_realtime(app)
     register_cli(app)
     register_error_handlers(app)
     return app

@@ -1,17 +1,15 @@
 """Markdown → sanitised HTML, table of contents, plain text and stable block ids.
 
-PURE module: stdlib + Python-Markdown + nh3 only (no Flask, nothing from ``wiki``), so it can be
-tested alone and reused by publishing, search and diff views.
-
-Pipeline: Markdown parse → our treeprocessor (block ids, heading ids, table alignment) → serialise
-→ nh3 with an explicit allowlist. Sanitising happens last so that nothing an extension emits can
-bypass it. Raw HTML in the source is *escaped* (shown as text), not passed through: a raw
-``<p data-block=…>`` or ``<a id=…>`` could otherwise spoof block ids or clobber page ids, and raw
-blocks would carry no block id at all.
+PURE (stdlib + Python-Markdown + nh3), so it is tested alone and reused by publishing, search, diffs.
+Pipeline: Markdown → our treeprocessor (block ids, heading ids, table alignment) → nh3 allowlist, last,
+so nothing an extension emits bypasses it. Raw HTML in the source is *escaped*, not passed through: a
+raw ``<p data-block=…>`` or ``<a id=…>`` could spoof block ids or clobber page ids, and raw blocks
+would carry no block id.
 """
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import html
 import re
@@ -43,13 +41,15 @@ class TocEntry:
 class Rendered:
     html: str  # sanitised HTML fragment
     toc: tuple[TocEntry, ...]
-    text: str  # plain text, blocks separated by newlines
+    text: str  # plain text, one block a line (search indexing, snippets)
     block_ids: tuple[str, ...]  # data-block values in document order
 
 
 HEADINGS = frozenset({"h1", "h2", "h3", "h4", "h5", "h6"})
 BLOCK_TAGS = HEADINGS | {"p", "li", "blockquote", "table", "pre", "dl"}
-_ESCAPED_CHAR_RE = re.compile(STX + r"(\d+)" + ETX)  # backslash escapes before unescape runs
+_TEXT_BREAK_TAGS = BLOCK_TAGS | {"br", "hr", "div", "section", "nav", "figure", "figcaption", "caption",
+                                 "tr", "dt", "dd", "ul", "ol", "thead", "tbody", "tfoot"}
+_ESCAPED_CHAR_RE = re.compile(STX + r"(\d+)" + ETX)  # backslash escapes, before ``unescape`` runs
 _BLOCK_ID_RE = re.compile(r"b-[0-9a-f]{8}(?:-\d+)?")
 _ID_RE = re.compile(r"[\w:.-]{1,128}")  # heading slugs and footnote ids (fn:1, fnref:1)
 _LANG_CLASS_RE = re.compile(r"language-[\w#+.-]{1,40}")
@@ -57,21 +57,13 @@ _SCHEME_RE = re.compile(r"^([a-zA-Z][a-zA-Z0-9+.-]*):")
 _SPACE_RE = re.compile(r"\s+")
 _SLUG_LENGTH = 80
 _TOC_MARKER = "[TOC]"
-_TEXT_BREAK_TAGS = BLOCK_TAGS | {
-    "br", "hr", "div", "section", "nav", "figure", "figcaption", "caption", "tr", "dt", "dd",
-    "ul", "ol", "thead", "tbody", "tfoot",
-}
-_ALLOWED_CLASSES = frozenset(
-    {"footnote", "footnote-ref", "footnote-backref", "toc", "align-left", "align-center", "align-right"}
-)
-
-# --------------------------------------------------------------------------- tree helpers
+_ALLOWED_CLASSES = frozenset({"footnote", "footnote-ref", "footnote-backref", "toc",
+                              "align-left", "align-center", "align-right"})
 
 
 def _resolve(text: str, md: markdown.Markdown, atomic: bool, in_pre: bool) -> str:
-    """Turn one tree text into what the reader sees: stashed entities and backslash escapes
-    are still placeholders at treeprocessor time, and code spans hold pre-escaped text.
-    Outside ``pre``, whitespace is collapsed so that newlines only mark block boundaries."""
+    """Tree text as the reader sees it (entities and escapes are still placeholders here, code
+    spans hold escaped text); outside ``pre``, newlines are left only at block boundaries."""
     if STX in text:
         stash = md.htmlStash.rawHtmlBlocks
 
@@ -89,15 +81,12 @@ def _resolve(text: str, md: markdown.Markdown, atomic: bool, in_pre: bool) -> st
 def _skip_in_text(el: etree.Element) -> bool:
     """Footnote numbers change when an earlier footnote is added; keep them out of block
     keys (so such an edit does not change the ids of unrelated paragraphs) and out of text."""
-    if el.tag == "sup" and el.get("id", "").startswith("fnref"):
-        return True
-    return el.tag == "a" and el.get("class") == "footnote-backref"
+    return (el.tag == "sup" and el.get("id", "").startswith("fnref")) or el.get("class") == "footnote-backref"
 
 
 def _collect(el: etree.Element, md: markdown.Markdown, out: list, in_pre: bool = False) -> str:
-    """Return the text of ``el`` (newline at block boundaries) and append (element, text) for
-    every block element in document order — one pass, nested blocks reuse their children's
-    text, so the cost stays linear in the document size."""
+    """Text of ``el`` (newline at block boundaries); appends (element, text) for every block in
+    document order. One pass: nested blocks reuse their children's text, so cost stays linear."""
     if el.tag == "p" and not len(el) and (el.text or "").strip() == _TOC_MARKER:
         return ""  # ``toc`` replaces this paragraph with the generated contents box
     slot = len(out)
@@ -127,47 +116,34 @@ def _text_lines(text: str) -> str:
     return "\n".join(line for line in lines if line)
 
 
-def _normalise(text: str) -> str:
-    return _SPACE_RE.sub(" ", text).strip()
-
-
 def _unique(base: str, used: dict[str, int]) -> str:
     """``base``, then ``base-2``, ``base-3``… skipping values already taken."""
-    if base not in used:
-        used[base] = 1
-        return base
-    n = used[base]
-    while True:
+    candidate, n = base, used.get(base, 1)
+    while candidate in used:
         n += 1
         candidate = f"{base}-{n}"
-        if candidate not in used:
-            used[base] = n
-            used[candidate] = 1
-            return candidate
+    used[base], used[candidate] = n, used.get(candidate, 1)
+    return candidate
 
 
 def _block_id(el: etree.Element, text: str, used: dict[str, int]) -> str:
     """Content hash, so an id only changes when its own block does. The key includes the
     element kind so a list item and its only paragraph do not collide on every loose list."""
     kind = "h" if el.tag in HEADINGS else el.tag
-    digest = hashlib.sha1(f"{kind}\x1f{text}".encode()).hexdigest()[:8]
-    return _unique(f"b-{digest}", used)
+    return _unique("b-" + hashlib.sha1(f"{kind}\x1f{text}".encode()).hexdigest()[:8], used)
 
 
 def _heading_slug(title: str, used: dict[str, int]) -> str:
-    """Python-Markdown ``toc`` style Unicode slug; never of the block-id form, never empty."""
+    """Python-Markdown ``toc`` style Unicode slug; bounded, never empty, never block-id shaped."""
     slug = slugify_unicode(title, "-")[:_SLUG_LENGTH].strip("-") or "section"
-    if _BLOCK_ID_RE.fullmatch(slug):
-        slug = f"h-{slug}"
-    return _unique(slug, used)
+    return _unique(f"h-{slug}" if _BLOCK_ID_RE.fullmatch(slug) else slug, used)
+
 
 
 def _align_to_class(root: etree.Element) -> None:
     """Tables emit ``align``; nh3 drops presentational attributes, so keep it as a class."""
     for cell in root.iter():
-        if cell.tag not in ("th", "td"):
-            continue
-        align = cell.attrib.pop("align", None)
+        align = cell.attrib.pop("align", None) if cell.tag in ("th", "td") else None
         if align in ("left", "center", "right"):
             cell.set("class", f"align-{align}")
 
@@ -175,12 +151,15 @@ def _align_to_class(root: etree.Element) -> None:
 def _unstash_code_blocks(root: etree.Element, md: markdown.Markdown) -> None:
     """``fenced_code`` stashes ``<pre>`` as raw HTML behind a ``<p>`` placeholder; put the real
     element in the tree so it receives a block id like any other block."""
+    stash = md.htmlStash.rawHtmlBlocks
+    if not any(isinstance(raw, str) and raw.startswith("<pre") for raw in stash):
+        return
     for parent in list(root.iter()):
         for i, child in enumerate(parent):
-            match = HTML_PLACEHOLDER_RE.fullmatch((child.text or "").strip())
-            if child.tag != "p" or len(child) or not match:
+            if child.tag != "p" or len(child) or STX not in (child.text or ""):
                 continue
-            raw = md.htmlStash.rawHtmlBlocks[int(match.group(1))]
+            match = HTML_PLACEHOLDER_RE.fullmatch(child.text.strip())
+            raw = stash[int(match.group(1))] if match else None
             if not (isinstance(raw, str) and raw.startswith("<pre")):
                 continue
             try:
@@ -188,13 +167,9 @@ def _unstash_code_blocks(root: etree.Element, md: markdown.Markdown) -> None:
             except etree.ParseError:
                 continue
             for node in pre.iter():  # the serialiser leaves "&amp;" alone: re-escape ourselves
-                if node.text:
-                    node.text = AtomicString(html.escape(node.text, quote=False))
+                node.text = AtomicString(html.escape(node.text, quote=False)) if node.text else None
             pre.tail = child.tail
             parent[i] = pre
-
-
-# --------------------------------------------------------------------------- treeprocessors
 
 
 class _WikiProcessor(Treeprocessor):
@@ -205,7 +180,7 @@ class _WikiProcessor(Treeprocessor):
 
 
 class _DocumentProcessor(_WikiProcessor):
-    """Assigns heading ids and ``data-block`` ids, and records the TOC, before ``toc`` runs
+    """Assigns heading ids and ``data-block`` ids and records the TOC, before ``toc`` runs
     (``toc`` keeps existing ids, so its ``[TOC]`` marker links to ours)."""
 
     def run(self, root: etree.Element) -> None:
@@ -217,10 +192,9 @@ class _DocumentProcessor(_WikiProcessor):
         used_ids: dict[str, int] = {}
         toc, block_ids = [], []
         for el, raw_text in blocks:
-            text = _normalise(raw_text)
-            block_id = _block_id(el, text, used_blocks)
-            el.set("data-block", block_id)
-            block_ids.append(block_id)
+            text = _SPACE_RE.sub(" ", raw_text).strip()
+            block_ids.append(_block_id(el, text, used_blocks))
+            el.set("data-block", block_ids[-1])
             if el.tag in HEADINGS:
                 el.set("id", _heading_slug(text, used_ids))
                 toc.append(TocEntry(int(el.tag[1]), el.get("id"), text))
@@ -243,15 +217,14 @@ class _CommentProcessor(_WikiProcessor):
 
     def _images_to_links(self, el: etree.Element, inside_link: bool) -> None:
         for child in el:
-            if child.tag == "img":
-                label = child.get("alt") or child.get("src", "")
-                src, tail = child.get("src", ""), child.tail
-                child.clear()
-                child.tag, child.text, child.tail = ("span" if inside_link else "a"), label, tail
-                if not inside_link:
-                    child.set("href", src)
-            else:
+            if child.tag != "img":
                 self._images_to_links(child, inside_link or child.tag == "a")
+                continue
+            label, src, tail = child.get("alt") or child.get("src", ""), child.get("src", ""), child.tail
+            child.clear()
+            child.tag, child.text, child.tail = ("span" if inside_link else "a"), label, tail
+            if not inside_link:
+                child.set("href", src)
 
 
 _LINK_LIMIT = 1000  # characters scanned for a link's ``[text]`` and for its ``(url "title")``
@@ -275,17 +248,11 @@ def _bounded_get_text(data: str, index: int) -> tuple[str, int, bool]:
     return "", end, False
 
 
-def _bounded_get_link(original):
-    """Wrap ``getLink`` (same char-by-char walk to the end of the block for each ``[x](``):
-    scan a bounded window, and skip the walk when no ``)`` could close the link."""
-
-    def get_link(data: str, index: int) -> tuple[str, str | None, int, bool]:
-        window = data[: index + _LINK_LIMIT]
-        if window.find(")", index) < 0:
-            return "", None, index, False
-        return original(window, index)
-
-    return get_link
+def _bounded_get_link(original, data: str, index: int) -> tuple[str, str | None, int, bool]:
+    """Wraps ``getLink`` (same char-by-char walk to the end of the block for each ``[x](``):
+    scans a bounded window, and skips the walk when no ``)`` could close the link."""
+    window = data[: index + _LINK_LIMIT]
+    return original(window, index) if window.find(")", index) >= 0 else ("", None, index, False)
 
 
 class _WikiExtension(Extension):
@@ -299,65 +266,46 @@ class _WikiExtension(Extension):
         for pattern in md.inlinePatterns:  # per instance: never patch the library globally
             if isinstance(pattern, LinkInlineProcessor):
                 pattern.getText = _bounded_get_text
-                pattern.getLink = _bounded_get_link(pattern.getLink)
+                pattern.getLink = functools.partial(_bounded_get_link, pattern.getLink)
         # after inline (20), footnotes (15..50) and prettify (10); before abbr (7) and toc (5)
         md.treeprocessors.register(self.processor_class(md), "wiki", 8)
 
 
-def _build_document_md() -> markdown.Markdown:
-    return markdown.Markdown(
-        extensions=["tables", "fenced_code", "footnotes", "sane_lists", "def_list", "abbr", "toc",
-                    _WikiExtension(_DocumentProcessor)],
-        extension_configs={"tables": {"use_align_attribute": True},
-                           "toc": {"slugify": slugify_unicode}},
-        output_format="html",
-    )
-
-
-def _build_comment_md() -> markdown.Markdown:
-    return markdown.Markdown(
-        extensions=["tables", "fenced_code", "sane_lists", _WikiExtension(_CommentProcessor)],
-        extension_configs={"tables": {"use_align_attribute": True}},
-        output_format="html",
-    )
-
-
+_FLAVOURS = {  # attr_list (and extra, which includes it) stays off: it lets authors set on*/id
+    "document": (["tables", "fenced_code", "footnotes", "sane_lists", "def_list", "abbr", "toc"],
+                 _DocumentProcessor),
+    "comment": (["tables", "fenced_code", "sane_lists"], _CommentProcessor),
+}
+_CONFIGS = {"tables": {"use_align_attribute": True}, "toc": {"slugify": slugify_unicode}}
 _local = threading.local()  # a Markdown instance is stateful: one per thread, reset per call
 
 
-def _convert(kind: str, source: str) -> tuple[str, markdown.Markdown]:
+def _convert(kind: str, source: str) -> tuple[str, _WikiProcessor]:
     md = getattr(_local, kind, None)
     if md is None:
-        md = _build_document_md() if kind == "document" else _build_comment_md()
+        names, processor = _FLAVOURS[kind]
+        md = markdown.Markdown(extensions=[*names, _WikiExtension(processor)],
+                               extension_configs={n: c for n, c in _CONFIGS.items() if n in names})
         setattr(_local, kind, md)
-    md.reset()
-    md.treeprocessors["wiki"].reset()
+    processor = md.treeprocessors["wiki"]
+    processor.reset()  # the Markdown instance itself was reset after its previous use
     try:
-        return md.convert(source), md
+        return md.convert(source), processor
     except RecursionError:  # pathological nesting: show the source as text rather than fail
         setattr(_local, kind, None)  # the parser's state stack is left inconsistent: rebuild
-        md.reset()
-        md.treeprocessors["wiki"].reset(text=source)
-        return f"<pre>{html.escape(source)}</pre>", md
+        processor.reset(text=source)
+        return f"<pre>{html.escape(source)}</pre>", processor
+    finally:
+        md.reset()  # release the stash and footnotes of this document
 
 
-# --------------------------------------------------------------------------- sanitising
-
-_COMMON_TAGS = {
-    "p", "br", "hr", "strong", "em", "b", "i", "u", "s", "del", "ins", "sub", "sup", "code",
-    "pre", "kbd", "blockquote", "ul", "ol", "li", "dl", "dt", "dd", "a", "table", "thead",
-    "tbody", "tfoot", "tr", "th", "td", "caption", "abbr", "span", "div",
-}
+_COMMON_TAGS = {"p", "br", "hr", "strong", "em", "b", "i", "u", "s", "del", "ins", "sub", "sup", "code",
+                "pre", "kbd", "blockquote", "ul", "ol", "li", "dl", "dt", "dd", "a", "table", "thead",
+                "tbody", "tfoot", "tr", "th", "td", "caption", "abbr", "span", "div"}
 _DOCUMENT_TAGS = _COMMON_TAGS | HEADINGS | {"img", "section", "nav", "figure", "figcaption"}
-_COMMON_ATTRIBUTES = {
-    "a": {"href", "title", "class"},
-    "abbr": {"title"},
-    "code": {"class"},
-    "div": {"class"},
-    "ol": {"start"},
-    "th": {"colspan", "rowspan", "class"},
-    "td": {"colspan", "rowspan", "class"},
-}
+_CELL = {"colspan", "rowspan", "class"}
+_COMMON_ATTRIBUTES = {"a": {"href", "title", "class"}, "abbr": {"title"}, "code": {"class"},
+                      "div": {"class"}, "ol": {"start"}, "th": _CELL, "td": _CELL}
 _DOCUMENT_ATTRIBUTES = {
     **_COMMON_ATTRIBUTES,
     **{tag: {"id", "data-block"} for tag in HEADINGS | {"li"}},
@@ -386,14 +334,9 @@ def _filter_attribute(tag: str, name: str, value: str) -> str | None:
 
 
 def _cleaner(tags: set[str], attributes: dict[str, set[str]]) -> nh3.Cleaner:
-    return nh3.Cleaner(
-        tags=tags,
-        attributes=attributes,
-        attribute_filter=_filter_attribute,
-        strip_comments=True,
-        link_rel="noopener noreferrer nofollow",
-        url_schemes={"http", "https", "mailto"},
-    )
+    return nh3.Cleaner(tags=tags, attributes=attributes, attribute_filter=_filter_attribute,
+                       strip_comments=True, link_rel="noopener noreferrer nofollow",
+                       url_schemes={"http", "https", "mailto"})
 
 
 _DOCUMENT_CLEANER = _cleaner(_DOCUMENT_TAGS, _DOCUMENT_ATTRIBUTES)
@@ -405,8 +348,6 @@ def sanitize_html(html_fragment: str) -> str:
     return _DOCUMENT_CLEANER.clean(html_fragment)
 
 
-# --------------------------------------------------------------------------- plain text
-
 
 class _TextExtractor(HTMLParser):
     """Collects text with a newline at every block boundary. Skips the ``[TOC]`` box and
@@ -415,29 +356,24 @@ class _TextExtractor(HTMLParser):
     def __init__(self) -> None:
         super().__init__(convert_charrefs=True)
         self.parts: list[str] = []
-        self.in_pre = 0
-        self.skip_tag: str | None = None
-        self.skip_depth = 0
+        self.in_pre, self.skip_tag, self.skip_depth = 0, "", 0
 
     def handle_starttag(self, tag: str, attrs: list) -> None:
         if self.skip_tag:
             self.skip_depth += tag == self.skip_tag
-            return
-        classes = (dict(attrs).get("class") or "").split()
-        if "toc" in classes or "footnote-backref" in classes:
+        elif {"toc", "footnote-backref"} & set((dict(attrs).get("class") or "").split()):
             self.skip_tag, self.skip_depth = tag, 1
-            return
-        self.parts.append("\n" if tag in _TEXT_BREAK_TAGS else " " if tag in ("td", "th") else "")
-        self.in_pre += tag == "pre"
+        else:
+            self.parts.append("\n" if tag in _TEXT_BREAK_TAGS else " " if tag in ("td", "th") else "")
+            self.in_pre += tag == "pre"
 
     def handle_endtag(self, tag: str) -> None:
         if self.skip_tag:
             self.skip_depth -= tag == self.skip_tag
-            self.skip_tag = self.skip_tag if self.skip_depth else None
-            return
-        if tag in _TEXT_BREAK_TAGS:
+            self.skip_tag = self.skip_tag if self.skip_depth else ""
+        elif tag in _TEXT_BREAK_TAGS:
             self.parts.append("\n")
-        self.in_pre -= tag == "pre" and self.in_pre > 0
+            self.in_pre -= tag == "pre" and self.in_pre > 0
 
     def handle_data(self, data: str) -> None:
         if not self.skip_tag:
@@ -452,20 +388,13 @@ def plain_text(html_fragment: str) -> str:
     return _text_lines("".join(parser.parts))
 
 
-# --------------------------------------------------------------------------- public API
-
 
 def render_document(source: str) -> Rendered:
     """Render a wiki document: sanitised HTML with heading ids and block ids, TOC, text."""
-    body, md = _convert("document", source)
-    processor = md.treeprocessors["wiki"]
-    toc, block_ids, text = processor.toc, processor.block_ids, processor.text
-    md.reset()
-    return Rendered(_DOCUMENT_CLEANER.clean(body), toc, text, block_ids)
+    body, result = _convert("document", source)
+    return Rendered(_DOCUMENT_CLEANER.clean(body), result.toc, result.text, result.block_ids)
 
 
 def render_comment(source: str) -> str:
     """Render a comment with the smaller allowlist (no headings, images, ids or footnotes)."""
-    body, md = _convert("comment", source)
-    md.reset()
-    return _COMMENT_CLEANER.clean(body)
+    return _COMMENT_CLEANER.clean(_convert("comment", source)[0])

@@ -1,8 +1,8 @@
 """With CSRF protection switched on (as in production): form posts need the page's token.
 
-TestingConfig turns CSRF off so other tests can post plain data; this module builds its apps with
-create_app(overrides={"WTF_CSRF_ENABLED": True}). No app context stays pushed during a request here, so
-every request runs as it would in production.
+TestingConfig turns CSRF off so other tests can post plain data; this module builds its app with
+create_app(overrides={"WTF_CSRF_ENABLED": True}), once per database backend, and empties the tables before
+each test. No app context stays pushed during a request here, so every request runs as in production.
 """
 
 import re
@@ -18,11 +18,15 @@ from wiki.spaces.models import Membership
 TOKEN_FIELD = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
 
 
-@pytest.fixture
-def csrf_app(database_url, tmp_path, monkeypatch):
-    monkeypatch.setenv("WIKI_INSTANCE_PATH", str(tmp_path / "instance"))
+@pytest.fixture(scope="module", params=["sqlite", "postgresql"])
+def csrf_app(request, tmp_path_factory):
+    """One CSRF-enabled app per backend for the module; each test starts from empty tables (see `people`)."""
+    folder = tmp_path_factory.mktemp("csrf")
+    url = request.getfixturevalue("postgres_url") if request.param == "postgresql" else f"sqlite:///{folder}/t.sqlite"
+    patch = pytest.MonkeyPatch()
+    patch.setenv("WIKI_INSTANCE_PATH", str(folder / "instance"))
     app = create_app("testing", {
-        "SQLALCHEMY_DATABASE_URI": database_url,
+        "SQLALCHEMY_DATABASE_URI": url,
         "PASSWORD_HASH_METHOD": "pbkdf2:sha256:1000",
         "WTF_CSRF_ENABLED": True,
     })
@@ -32,15 +36,19 @@ def csrf_app(database_url, tmp_path, monkeypatch):
     yield app
     with app.app_context():
         db.session.remove()
-        if database_url.startswith("postgresql"):
+        if request.param == "postgresql":
             db.drop_all()
         db.engine.dispose()
+    patch.undo()
 
 
 @pytest.fixture
 def people(csrf_app):
     """An admin who also facilitates a space with one contributor; returns plain values."""
     with csrf_app.app_context():
+        for table in reversed(db.metadata.sorted_tables):
+            db.session.execute(table.delete())
+        db.session.commit()
         space = make_space("concordat", title="Crisis concordat")
         admin = make_user("Ada Admin", admin=True, email="ada@example.org")
         member = make_user("Con Tributor", email="con@example.org")
@@ -81,7 +89,7 @@ def is_signed_in(client) -> bool:
     return client.get("/profile").status_code == 200
 
 
-def test_forms_carry_a_token(csrf_app):
+def test_forms_carry_a_token(csrf_app, people):
     client = csrf_app.test_client()
     for path in ("/login", "/register"):
         assert TOKEN_FIELD.search(client.get(path).get_data(as_text=True)), path
@@ -115,7 +123,7 @@ def test_a_forged_or_foreign_token_is_refused(csrf_app, people):
     assert not is_signed_in(fresh)
 
 
-def test_registration_without_a_token_creates_nothing(csrf_app):
+def test_registration_without_a_token_creates_nothing(csrf_app, people):
     client = csrf_app.test_client()
     response = client.post("/register", data={
         "email": "new@example.org", "display_name": "New", "password": "a long password", "confirm": "a long password",

@@ -61,6 +61,8 @@ def register():
 
 @bp.route("/logout", methods=["POST"])
 def logout():
+    if current_user.is_authenticated:
+        service.end_sessions(db.session, current_user)
     logout_user()
     flash("You have logged out.", "success")
     return redirect(url_for("main.home"))

@@ -162,3 +162,13 @@ def set_admin(session, user_id: int, admin: bool) -> User:
 
 def count_users(session) -> int:
     return session.scalar(select(func.count(User.id)))
+
+
+def end_sessions(session, user: User) -> None:
+    """Log the user out everywhere: every cookie and live channel carrying the old version fails.
+
+    Logging out on a shared computer (a library, a community centre) must really end the session,
+    including any open editing channel, even if a copy of the cookie survives.
+    """
+    user.session_version += 1
+    session.commit()

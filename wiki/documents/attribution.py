@@ -108,7 +108,16 @@ def attribute(revisions: Sequence[tuple[int, str]]) -> list[Attribution]:
         if new != text:
             spans = carry_forward(spans, line_diff(text, new), number)
             text = new
+    return attribute_blocks(text, spans)
+
+
+def attribute_blocks(text: str, spans: Sequence[Span]) -> list[Attribution]:
+    """Blocks of ``text`` with the latest revision among their characters' spans — for callers
+    that keep spans per revision (start: ``[(len(text), number)]``, then ``carry_forward`` with
+    ``line_diff`` ops, as ``attribute`` does)."""
     ends = list(accumulate(map(itemgetter(0), spans)))
+    if (ends[-1] if ends else 0) != len(text):
+        raise ValueError("spans do not cover the text")
     return [Attribution(block, _latest(spans, ends, block)) for block in split_blocks(text)]
 
 
@@ -166,7 +175,7 @@ def _append(out: list[Span], span: Span) -> None:
         out.append(span)
 
 
-def _latest(spans: list[Span], ends: list[int], block: Block) -> int:
+def _latest(spans: Sequence[Span], ends: list[int], block: Block) -> int:
     i = bisect_right(ends, block.start)
     j = bisect_left(ends, block.end)
     return max(revision for _, revision in spans[i : j + 1])

@@ -31,7 +31,7 @@ from diff_match_patch import diff_match_patch
 Op = tuple[int, str]  # (-1 delete | 0 equal | 1 insert, text), the diff-match-patch convention
 DELETE, EQUAL, INSERT = -1, 0, 1
 
-_PIECE = 4096  # chars (both sides): below this a piece goes straight to line-level Myers
+_PIECE = 2048  # chars (both sides): below this a piece goes straight to line-level Myers
 _ANCHOR_TRIES = 12  # candidate anchor lines tried per piece before giving up
 _ANCHOR_MIN = 12  # shorter lines (blank, "|---|", "- x") are rarely unique: not tried
 _TOKEN_CELLS = 90_000  # max len(a) * len(b) for a token-level Myers (~30 ms worst case)
@@ -183,8 +183,8 @@ def _find_anchor(a: str, alo: int, ahi: int, b: str, blo: int, bhi: int) -> tupl
 
 def _line_myers(a: str, alo: int, ahi: int, b: str, blo: int, bhi: int) -> list[tuple[int, int, int]]:
     """Line-level diff of one piece, as index ranges (see ``line_diff``)."""
-    if alo == ahi or blo == bhi:
-        return [(DELETE, alo, ahi), (INSERT, blo, bhi)]
+    if alo == ahi or blo == bhi or (a.find("\n", alo, ahi - 1) == -1 and b.find("\n", blo, bhi - 1) == -1):
+        return [(DELETE, alo, ahi), (INSERT, blo, bhi)]  # nothing, or one differing line, on a side
     out = []
     for op, text in _token_diff(lines(a[alo:ahi]), lines(b[blo:bhi])):
         if op == INSERT:

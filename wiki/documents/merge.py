@@ -17,7 +17,9 @@ Conflict rules (line granularity, like diff3 but kinder to neighbouring lines):
   the ``Conflict`` carries base / theirs / mine for it, so the user can re-apply their part.
 
 Texts are compared as if each ended with a newline (a sentinel is added and removed), so appending
-a line to a text without a final newline does not count as changing its last line.
+a line to a text without a final newline does not count as changing its last line. A conflict's
+versions are given in the merged text's context: replacing ``text[start:end]`` (theirs) by
+``mine`` yields mine's version of that region.
 """
 
 from __future__ import annotations
@@ -58,15 +60,6 @@ class _Region(NamedTuple):
     side: int
 
 
-class _Raw(NamedTuple):
-    """A conflict before the newline sentinel is removed."""
-
-    start: int
-    base: str
-    theirs: str
-    mine: str
-    base_at_end: bool
-    mine_at_end: bool
 
 
 def merge3(base: str, theirs: str, mine: str) -> MergeResult:
@@ -78,24 +71,25 @@ def merge3(base: str, theirs: str, mine: str) -> MergeResult:
     b, t, m = base + "\n", theirs + "\n", mine + "\n"
     regions = _regions(line_diff(b, t), THEIRS) + _regions(line_diff(b, m), MINE)
     parts: list[str] = []
-    raw: list[_Raw] = []
-    pos = length = mine_shift = 0
+    conflicts: list[Conflict] = []
+    pos = length = last_end = 0  # last_end: where the latest conflict ends in base
     for cluster in _clusters(regions):
         start, end = min(r.start for r in cluster), max(r.end for r in cluster)
         theirs_v, mine_v = _version(b, cluster, THEIRS, start, end), _version(b, cluster, MINE, start, end)
-        mine_shift += len(mine_v) - (end - start)
         parts.append(b[pos:start])
         length += start - pos
         sides = {r.side for r in cluster}
         if len(sides) == 2 and theirs_v != mine_v:
-            raw.append(_Raw(length, b[start:end], theirs_v, mine_v, end == len(b), end + mine_shift == len(m)))
+            conflict = Conflict(length, length + len(theirs_v), b[start:end], theirs_v, mine_v)
+            _add_conflict(conflicts, conflict, b[last_end:start])
+            last_end = end
         chosen = theirs_v if THEIRS in sides else mine_v
         parts.append(chosen)
         length += len(chosen)
         pos = end
     parts.append(b[pos:])
     merged = "".join(parts)
-    return MergeResult(merged[:-1], tuple(_unsentinel(c, len(merged)) for c in raw))
+    return MergeResult(merged[:-1], tuple(_unsentinel(c, len(merged)) for c in conflicts))
 
 
 def _regions(ops: list[Op], side: int) -> list[_Region]:
@@ -157,11 +151,27 @@ def _version(base: str, cluster: list[_Region], side: int, start: int, end: int)
     return "".join(parts)
 
 
-def _unsentinel(c: _Raw, merged_length: int) -> Conflict:
-    """Drop the added final newline from the versions that end where their text ends."""
-    at_end = c.start + len(c.theirs) == merged_length
-    theirs = c.theirs[:-1] if at_end and c.theirs else c.theirs
-    base = c.base[:-1] if c.base_at_end and c.base else c.base
-    mine = c.mine[:-1] if c.mine_at_end and c.mine else c.mine
-    start = min(c.start, merged_length - 1)
-    return Conflict(start, start + len(theirs), base, theirs, mine)
+def _add_conflict(conflicts: list[Conflict], new: Conflict, base_between: str) -> None:
+    """Append, joining a conflict that touches the previous one in the merged text (one box for the
+    user to resolve, and the end-of-text adjustment in ``_unsentinel`` can never make two overlap).
+    Only base text can lie between them (lines one side deleted cleanly): it joins ``base``."""
+    last = conflicts[-1] if conflicts else None
+    if last is not None and last.end == new.start:
+        conflicts[-1] = Conflict(last.start, new.end, last.base + base_between + new.base,
+                                 last.theirs + new.theirs, last.mine + new.mine)
+    else:
+        conflicts.append(new)
+
+
+def _unsentinel(c: Conflict, length: int) -> Conflict:
+    """Remove the added final newline from a conflict at the very end of the merged text. The
+    versions are whole lines there, so each loses its last "\n"; but if theirs or mine is empty
+    (a side deleted the last lines), the region takes in the newline before it instead, so that
+    putting ``mine`` in place of ``theirs`` still gives mine's ending."""
+    if c.end < length:
+        return c
+    if (c.theirs and c.mine) or c.start == 0:
+        base, theirs, mine = (v[:-1] if v else v for v in (c.base, c.theirs, c.mine))
+        return Conflict(c.start, c.start + len(theirs), base, theirs, mine)
+    base, theirs, mine = ("\n" + v[:-1] if v else v for v in (c.base, c.theirs, c.mine))
+    return Conflict(c.start - 1, c.start - 1 + len(theirs), base, theirs, mine)

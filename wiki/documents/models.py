@@ -40,6 +40,10 @@ class Document(db.Model):
     title: Mapped[str] = mapped_column(String(200))
     status: Mapped[str] = mapped_column(String(20), default=DRAFT)
     head_number: Mapped[int] = mapped_column(default=0)
+    # Live draft bookkeeping: the update seq already turned into a revision, and the epoch clients
+    # must match (bumped only if the live history is ever replaced).
+    live_snapshot_seq: Mapped[int] = mapped_column(default=0, server_default="0")
+    live_epoch: Mapped[int] = mapped_column(default=1, server_default="1")
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow)
 

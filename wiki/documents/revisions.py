@@ -19,7 +19,15 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from typing import Literal, NamedTuple
 
-from wiki.documents.attribution import Attribution, Block, Span, attribute, carry_forward, split_blocks
+from wiki.documents.attribution import (
+    Attribution,
+    Block,
+    Span,
+    attribute,
+    attribute_blocks,
+    carry_forward,
+    split_blocks,
+)
 from wiki.documents.diffcore import DELETE, EQUAL, INSERT, Op, diff, diff_with_report, line_diff, lines
 from wiki.documents.merge import Conflict, MergeResult, merge3
 
@@ -27,7 +35,7 @@ __all__ = [
     "DELETE", "EQUAL", "INSERT", "Op", "diff", "diff_with_report", "line_diff", "diff_stats",
     "Hunk", "hunks", "Segment", "Row", "side_by_side",
     "Conflict", "MergeResult", "merge3",
-    "Block", "Attribution", "Span", "split_blocks", "attribute", "carry_forward",
+    "Block", "Attribution", "Span", "split_blocks", "attribute", "attribute_blocks", "carry_forward",
 ]  # fmt: skip
 
 

@@ -126,7 +126,8 @@ def _clean_summary(summary: str) -> str:
 # --- writing ----------------------------------------------------------------------------------
 
 
-def _new_revision(session, document: Document, user, title: str, text: str, summary: str, **extra) -> Revision:
+def _new_revision(session, document: Document, user, title: str, text: str, summary: str, *,
+                  authors: list | None = None, **extra) -> Revision:
     """Render once, store the revision and move the head; the caller commits."""
     rendered = render_document(text)
     previous_size = 0
@@ -138,7 +139,7 @@ def _new_revision(session, document: Document, user, title: str, text: str, summ
         document=document, number=document.head_number + 1, title=title, text=text, summary=summary,
         html=rendered.html, toc=[[e.level, e.id, e.title] for e in rendered.toc],
         size=len(text), size_delta=len(text) - (previous_size or 0), parent_number=document.head_number or None,
-        authors=[user] if user is not None else [], **extra,
+        authors=authors if authors is not None else ([user] if user is not None else []), **extra,
     )
     session.add(revision)
     document.head_number = revision.number
@@ -148,11 +149,18 @@ def _new_revision(session, document: Document, user, title: str, text: str, summ
     return revision
 
 
-def _committed(session, outcome: SaveOutcome) -> SaveOutcome:
+def _committed(session, outcome: SaveOutcome, previous_text: str, user, source: str) -> SaveOutcome:
+    """Commit, then tell subscribers (the live draft, later the search index) what changed.
+
+    `source` is "form", "api", "revert", "create" or "live"; the live draft applies every change
+    that did not come from itself.
+    """
     session.commit()
     if outcome.created:
         signals.revision_committed.send(
-            current_app._get_current_object(), document_id=outcome.document.id, number=outcome.revision.number
+            current_app._get_current_object(), document_id=outcome.document.id, number=outcome.revision.number,
+            previous_text=previous_text, text=outcome.revision.text, user_id=getattr(user, "id", None),
+            source=source,
         )
     return outcome
 
@@ -164,7 +172,7 @@ def create_document(session, space: Space, user, title: str, text: str, summary:
     document = Document(space=space, slug=unique_slug(slugify(title), taken), title=title, head_number=0)
     session.add(document)
     revision = _new_revision(session, document, user, title, text, summary or "Created the document")
-    _committed(session, SaveOutcome(document, revision, created=True))
+    _committed(session, SaveOutcome(document, revision, created=True), "", user, "create")
     return document
 
 
@@ -176,7 +184,7 @@ def _lock(session, document: Document) -> Document:
 
 
 def save(session, document: Document, user, text: str, base_number, summary: str = "",
-         title: str | None = None) -> SaveOutcome:
+         title: str | None = None, source: str = "form") -> SaveOutcome:
     """Save an edit made on revision `base_number`, merging others' saves made since then."""
     text, summary = _clean_text(text), _clean_summary(summary)
     document = _lock(session, document)
@@ -194,8 +202,10 @@ def save(session, document: Document, user, text: str, base_number, summary: str
     if text == current.text and title == current.title:
         session.rollback()
         return SaveOutcome(document, current, created=False)
+    previous_text = current.text
     revision = _new_revision(session, document, user, title, text, summary)
-    return _committed(session, SaveOutcome(document, revision, True, bool(merged_with), merged_with))
+    outcome = SaveOutcome(document, revision, True, bool(merged_with), merged_with)
+    return _committed(session, outcome, previous_text, user, source)
 
 
 def _conflict(result, current: Revision, mine: str) -> Conflict:
@@ -229,10 +239,28 @@ def revert(session, document: Document, user, number) -> SaveOutcome:
     if old.text == current.text and old.title == current.title:
         session.rollback()
         return SaveOutcome(document, current, created=False)
+    previous_text = current.text
     revision = _new_revision(
         session, document, user, old.title, old.text, f"Reverted to revision {old.number}", reverted_to=old.number
     )
-    return _committed(session, SaveOutcome(document, revision, created=True))
+    return _committed(session, SaveOutcome(document, revision, created=True), previous_text, user, "revert")
+
+
+def save_snapshot(session, document: Document, text: str, authors: list, summary: str, seq: int) -> SaveOutcome:
+    """The live draft's text becomes a revision (no merge: the live text already holds everyone's work).
+
+    `seq` is the last update it contains; the next snapshot credits only those who typed after it.
+    """
+    document = _lock(session, document)
+    current = head(session, document)
+    document.live_snapshot_seq = max(document.live_snapshot_seq, seq)
+    if text == current.text:
+        session.commit()
+        return SaveOutcome(document, current, created=False)
+    text = _clean_text(text)
+    revision = _new_revision(session, document, None, document.title, text, _clean_summary(summary),
+                             authors=authors)
+    return _committed(session, SaveOutcome(document, revision, created=True), current.text, None, "live")
 
 
 def set_status(session, document: Document, status: str) -> None:

@@ -1,0 +1,214 @@
+"""The /collab Socket.IO namespace: parse each event, check access afresh, call the service, reply.
+
+Protocol: docs/realtime.md. Every client event is answered through its ack with {"ok": ...}.
+"""
+
+from flask import current_app, request
+from flask_login import current_user
+from flask_socketio import Namespace, emit, join_room, leave_room
+
+from wiki.auth import permissions
+from wiki.auth.service import user_for_token
+from wiki.documents.models import Document
+from wiki.errors import DomainError
+from wiki.extensions import db
+from wiki.realtime import awareness, service, ydoc
+from wiki.realtime.connections import AccessLost, Connections, current_user_of, identity
+from wiki.spaces.service import actor_for
+
+CODES = {404: "not_found", 403: "forbidden", 413: "too_large", 429: "rate_limited", 401: "unauthorized"}
+
+
+class Refused(Exception):
+    def __init__(self, code: str, message: str):
+        super().__init__(message)
+        self.code, self.message = code, message
+
+
+def room_name(doc_id: int) -> str:
+    return f"doc:{doc_id}"
+
+
+class CollabNamespace(Namespace):
+    def __init__(self, namespace: str = "/collab"):
+        super().__init__(namespace)
+        self.connections = Connections()
+
+    # --- connection lifecycle ------------------------------------------------------------------
+
+    def on_connect(self, auth=None):
+        token = auth.get("token") if isinstance(auth, dict) else None
+        if token is not None:
+            user = user_for_token(db.session, str(token))
+            if user is None:
+                raise ConnectionRefusedError("unauthorized")
+        else:
+            user = current_user._get_current_object() if current_user.is_authenticated else None
+        self.connections.open(request.sid, user, token)
+        from wiki.realtime.subscribers import start_snapshot_loop
+
+        start_snapshot_loop(current_app._get_current_object())
+
+    def on_disconnect(self, *args):
+        conn = self.connections.close(request.sid)
+        if conn is not None and conn.doc_id is not None:
+            self._left(conn, conn.doc_id)
+
+    # --- events --------------------------------------------------------------------------------
+
+    def on_join(self, data):
+        return self._guarded(self._join, data)
+
+    def on_sync(self, data):
+        return self._guarded(self._sync, data)
+
+    def on_awareness(self, data):
+        return self._guarded(self._awareness, data)
+
+    def on_leave(self, data):
+        return self._guarded(self._leave, data)
+
+    def _guarded(self, handler, data):
+        """Run a handler; every refusal becomes an ack {ok: false, error, code}, never a crash."""
+        conn = self.connections.get(request.sid)
+        try:
+            if conn is None:
+                raise Refused("unauthorized", "Connect again: this connection is not known.")
+            return handler(conn, data)
+        except Refused as refusal:
+            return {"ok": False, "error": refusal.message, "code": refusal.code}
+        except AccessLost as lost:
+            self._drop(conn, "access")
+            return {"ok": False, "error": str(lost), "code": "unauthorized"}
+        except DomainError as error:
+            db.session.rollback()
+            return {"ok": False, "error": error.message, "code": CODES.get(error.status, "malformed")}
+
+    def _join(self, conn, data):
+        doc_id = _doc_id(data)
+        document, can_edit, user = self._access(conn, doc_id)
+        if conn.doc_id not in (None, doc_id):
+            self._left(conn, conn.doc_id)
+        room = service.open_room(db.session, document)
+        conn.doc_id, conn.can_edit = doc_id, can_edit
+        join_room(room_name(doc_id))
+        return {"ok": True, "role": "editor" if can_edit else "viewer", "epoch": document.live_epoch,
+                "seq": room.last_seq, "user": identity(user)}
+
+    def _sync(self, conn, data):
+        doc_id, body = _joined_payload(conn, data)
+        if len(body) > _config("COLLAB_MAX_UPDATE_BYTES"):
+            raise Refused("too_large", "This change is too large to send in one message.")
+        if not conn.allow("sync"):
+            raise Refused("rate_limited", "Too many changes too quickly; they were not saved. Slow down a little.")
+        document, can_edit, user = self._access(conn, doc_id)
+        kind, payload = _parse_sync(body)
+        if kind == ydoc.YSyncMessageType.SYNC_STEP1:
+            return self._answer_step1(document, payload)
+        if not can_edit:
+            if service.would_change(db.session, document, payload):
+                raise Refused("read_only", "You can read this draft but not edit it.")
+            return {"ok": True, "seq": service.open_room(db.session, document).last_seq}
+        try:
+            seq, changed = service.receive(db.session, document, payload, user.id if user else None)
+        except ValueError:
+            raise Refused("malformed", "That change could not be read; it was not saved.") from None
+        if changed:
+            emit("sync", {"doc": doc_id, "data": ydoc.update_body(payload)}, to=room_name(doc_id),
+                 skip_sid=request.sid)
+        return {"ok": True, "seq": seq}
+
+    def _answer_step1(self, document, state_vector: bytes):
+        room = service.open_room(db.session, document)
+        with room.lock:
+            room.catch_up(db.session)
+            db.session.rollback()
+            try:
+                step2 = ydoc.step2(room.doc, state_vector)
+            except ValueError:
+                raise Refused("malformed", "The state vector could not be read.") from None
+            step1, seq = ydoc.step1(room.doc), room.last_seq
+        emit("sync", {"doc": document.id, "data": step2})
+        emit("sync", {"doc": document.id, "data": step1})
+        return {"ok": True, "seq": seq}
+
+    def _awareness(self, conn, data):
+        doc_id, body = _joined_payload(conn, data)
+        if not conn.allow("awareness"):
+            raise Refused("rate_limited", "Too many cursor updates; some were skipped.")
+        _document, _can_edit, user = self._access(conn, doc_id)
+        try:
+            rewritten, clients = awareness.with_identity(body, identity(user))
+        except (ValueError, UnicodeDecodeError):
+            raise Refused("malformed", "The cursor update could not be read.") from None
+        for client, clock, _state in awareness.parse(rewritten):
+            conn.clients[client] = clock
+        emit("awareness", {"doc": doc_id, "data": rewritten}, to=room_name(doc_id), skip_sid=request.sid)
+        return {"ok": True}
+
+    def _leave(self, conn, data):
+        doc_id = _doc_id(data)
+        if conn.doc_id == doc_id:
+            self._left(conn, doc_id)
+        return {"ok": True}
+
+    # --- helpers -------------------------------------------------------------------------------
+
+    def _access(self, conn, doc_id: int):
+        """(document, can_edit, user), checked against the database now."""
+        user = current_user_of(db.session, conn)
+        document = db.session.get(Document, doc_id)
+        if document is None:
+            raise Refused("not_found", "No such document, or you do not have access to it.")
+        actor = actor_for(db.session, user, document.space)
+        if not permissions.can_read(actor, document.space.is_private):
+            if conn.doc_id == doc_id:
+                self._drop(conn, "access")
+            raise Refused("forbidden", "No such document, or you do not have access to it.")
+        return document, permissions.can_edit(actor, document.space.is_private), user
+
+    def _left(self, conn, doc_id: int) -> None:
+        """Tell the others this connection's cursors are gone; snapshot when the last editor leaves."""
+        leave_room(room_name(doc_id))
+        if conn.clients:
+            clients = list(conn.clients)
+            emit("peer-left", {"doc": doc_id, "clients": clients}, to=room_name(doc_id))
+            emit("awareness", {"doc": doc_id, "data": awareness.removal(clients, conn.clients)},
+                 to=room_name(doc_id))
+        was_editor, conn.doc_id, conn.clients = conn.can_edit, None, {}
+        if was_editor and not any(c.can_edit for c in self.connections.in_document(doc_id)):
+            service.snapshot_by_id(db.session, doc_id)
+
+    def _drop(self, conn, reason: str) -> None:
+        if conn is not None and conn.doc_id is not None:
+            doc_id = conn.doc_id
+            emit("reset", {"doc": doc_id, "epoch": 0, "reason": reason})
+            conn.can_edit = False
+            self._left(conn, doc_id)
+
+
+def _config(name: str):
+    return current_app.config[name]
+
+
+def _doc_id(data) -> int:
+    if not isinstance(data, dict) or not isinstance(data.get("doc"), int) or isinstance(data.get("doc"), bool):
+        raise Refused("malformed", 'Expected {"doc": <document id>}.')
+    return data["doc"]
+
+
+def _joined_payload(conn, data) -> tuple[int, bytes]:
+    doc_id = _doc_id(data)
+    body = data.get("data")
+    if not isinstance(body, bytes | bytearray):
+        raise Refused("malformed", 'Expected {"doc": <id>, "data": <binary>}.')
+    if conn.doc_id != doc_id:
+        raise Refused("not_joined", "Join this document before sending changes for it.")
+    return doc_id, bytes(body)
+
+
+def _parse_sync(body: bytes) -> tuple[int, bytes]:
+    try:
+        return ydoc.parse_sync(body)
+    except ValueError:
+        raise Refused("malformed", "That message is not a valid sync message.") from None

@@ -1,0 +1,139 @@
+"""Per-document live state in this process: a pycrdt Doc, the last seq it holds, and a lock.
+
+A pycrdt Doc is not thread-safe, so every read or change of a room happens under its lock. Each
+worker process keeps its own rooms and catches up from the update log (`seq > last_seq`) inside the
+same transaction that appends, so workers never diverge for long and never overwrite each other.
+
+Order of an incoming update: under the room lock and the document's row lock, the update is applied
+to the in-memory Doc only to learn whether it adds anything; if it does, its row is committed, and
+only then is it broadcast or acknowledged. Nothing else can observe the Doc in between (the lock is
+held); if the commit fails the room is discarded and rebuilt from the log, so the Doc never holds an
+uncommitted change that anyone saw.
+"""
+
+import threading
+import time
+from dataclasses import dataclass, field
+
+from pycrdt import merge_updates
+
+from wiki.errors import TooLarge
+from wiki.realtime import store, ydoc
+
+
+@dataclass
+class Room:
+    document_id: int
+    doc: object = field(default_factory=ydoc.new_doc)
+    last_seq: int = 0
+    loaded: bool = False
+    lock: threading.RLock = field(default_factory=threading.RLock)
+    last_edit: float = 0.0  # time.monotonic() of the last change; 0 when none since the snapshot
+    broken: bool = False  # a commit failed after the Doc changed: rebuild this room from the log
+    _captured: list = field(default_factory=list)
+    _last_update: bytes = b""
+
+    def __post_init__(self):
+        self.doc.observe(lambda event: self._captured.append(event.update))
+
+    # --- loading and catching up ---------------------------------------------------------------
+
+    def ensure_loaded(self, session, initial_text) -> None:
+        """Load the log, or start it from the head revision's text (seq 1) the first time."""
+        if self.loaded:
+            return
+        rows = store.rows_after(session, self.document_id, 0)
+        if not rows:
+            store.lock_document(session, self.document_id)
+            rows = store.rows_after(session, self.document_id, 0)  # another worker may have begun it
+            if not rows:
+                self._start_from(session, initial_text())
+                return
+            session.rollback()
+        self._apply_rows(rows)
+        self.loaded = True
+
+    def _start_from(self, session, text: str) -> None:
+        ydoc.apply_text(self.doc, text)
+        try:
+            store.insert(session, self.document_id, 1, self.doc.get_update(), None)
+            session.commit()
+        except Exception:
+            session.rollback()
+            self.broken = True
+            raise
+        self.last_seq, self.loaded = 1, True
+
+    def _apply_rows(self, rows) -> None:
+        for seq, data in rows:
+            self.doc.apply_update(data)
+            self.last_seq = seq
+
+    def catch_up(self, session) -> None:
+        self._apply_rows(store.rows_after(session, self.document_id, self.last_seq))
+
+    # --- changes -------------------------------------------------------------------------------
+
+    def receive(self, session, update: bytes, user_id: int | None, max_text_bytes: int) -> tuple[int, bool]:
+        """Commit a client's update. Returns (seq, changed); a duplicate is (last seq, False).
+
+        Raises ValueError for an update that is not valid Yjs, TooLarge if the text could pass the
+        document limit (judged conservatively from the update's size, before applying it).
+        """
+        store.lock_document(session, self.document_id)
+        self.catch_up(session)
+        if len(ydoc.get_text(self.doc).encode("utf-8")) + len(update) > max_text_bytes:
+            session.rollback()
+            raise TooLarge("This change would make the document larger than the limit.")
+        return self._commit_change(session, lambda: self.doc.apply_update(update), update, user_id)
+
+    def server_edit(self, session, new_text: str, user_id: int | None) -> tuple[int, bytes | None]:
+        """Make the live text `new_text` with ordinary inserts/deletes; returns (seq, update)."""
+        store.lock_document(session, self.document_id)
+        self.catch_up(session)
+        seq, changed = self._commit_change(session, lambda: ydoc.apply_text(self.doc, new_text), None, user_id)
+        return seq, (self._last_update if changed else None)
+
+    def _commit_change(self, session, change, raw: bytes | None, user_id) -> tuple[int, bool]:
+        self._captured.clear()
+        change()
+        if not self._captured:
+            session.rollback()
+            return self.last_seq, False
+        self._last_update = self._captured[0] if len(self._captured) == 1 else merge_updates(*self._captured)
+        seq = self.last_seq + 1
+        try:
+            store.insert(session, self.document_id, seq, raw if raw is not None else self._last_update, user_id)
+            session.commit()
+        except Exception:
+            session.rollback()
+            self.broken = True
+            raise
+        self.last_seq, self.last_edit = seq, time.monotonic()
+        return seq, True
+
+    def text(self) -> str:
+        return ydoc.get_text(self.doc)
+
+
+class Rooms:
+    """The rooms of this process, created on first use and dropped when discarded."""
+
+    def __init__(self):
+        self._rooms: dict[int, Room] = {}
+        self._lock = threading.Lock()
+
+    def get(self, document_id: int) -> Room:
+        with self._lock:
+            room = self._rooms.get(document_id)
+            if room is None or room.broken:
+                room = self._rooms[document_id] = Room(document_id)
+            return room
+
+    def discard(self, document_id: int) -> None:
+        with self._lock:
+            self._rooms.pop(document_id, None)
+
+    def all(self) -> list[Room]:
+        with self._lock:
+            return list(self._rooms.values())

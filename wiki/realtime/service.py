@@ -1,0 +1,99 @@
+"""Live-draft use cases: open a room, accept updates, apply server-side edits, snapshot revisions.
+
+The rooms of a process live in `app.extensions["collab_rooms"]`, so two apps (tests, workers) never
+share Docs. Every function takes the caller's DB session; commits happen inside the room methods.
+"""
+
+import time
+
+from flask import current_app
+from sqlalchemy import select
+
+from wiki.auth.models import User
+from wiki.documents import revisions
+from wiki.documents import service as documents
+from wiki.documents.models import Document
+from wiki.realtime import store, ydoc
+from wiki.realtime.rooms import Room, Rooms
+
+
+def rooms() -> Rooms:
+    return current_app.extensions["collab_rooms"]
+
+
+def open_room(session, document: Document) -> Room:
+    """The document's room, loaded from the log (or started from the head revision)."""
+    room = rooms().get(document.id)
+    with room.lock:
+        room.ensure_loaded(session, lambda: documents.head(session, document).text)
+    return room
+
+
+def receive(session, document: Document, update: bytes, user_id: int | None) -> tuple[int, bool]:
+    """Commit a client's update; (seq, changed). ValueError for bad Yjs, TooLarge over the cap."""
+    room = open_room(session, document)
+    with room.lock:
+        return room.receive(session, update, user_id, current_app.config["DOCUMENT_MAX_BYTES"])
+
+
+def push_saved_text(session, document_id: int, base_text: str, new_text: str, user_id: int | None):
+    """A form save, API PUT or revert changed the head from `base_text` to `new_text`: bring the
+    live draft along with ordinary insert/delete operations.
+
+    Live edits made since `base_text` are kept: the change is merged three-way into the live text
+    (base → live, base → new). Documents nobody has opened live have no log and need nothing.
+    Returns the update to broadcast, or None.
+    """
+    if not store.last_seq(session, document_id):
+        return None
+    document = session.get(Document, document_id)
+    room = open_room(session, document)
+    with room.lock:
+        store.lock_document(session, document_id)
+        room.catch_up(session)
+        live = room.text()
+        target = new_text if live == base_text else revisions.merge3(base_text, live, new_text).text
+        _seq, update = room.server_edit(session, target, user_id)
+    return update
+
+
+def snapshot(session, document: Document, summary: str = "", user: User | None = None):
+    """Turn the live text into a revision crediting everyone who typed since the last one."""
+    room = open_room(session, document)
+    with room.lock:
+        room.catch_up(session)
+        session.rollback()
+        text, seq = room.text(), room.last_seq
+    author_ids = store.authors_after(session, document.id, document.live_snapshot_seq)
+    authors = list(session.scalars(select(User).where(User.id.in_(author_ids)))) if author_ids else []
+    if user is not None and user not in authors:
+        authors.append(user)
+    outcome = documents.save_snapshot(session, document, text, authors, summary or "Live editing", seq)
+    room.last_edit = 0.0
+    return outcome
+
+
+def due_for_snapshot(now: float | None = None) -> list[int]:
+    """Documents in this process edited live and idle for COLLAB_IDLE_SECONDS."""
+    now = time.monotonic() if now is None else now
+    idle = current_app.config["COLLAB_IDLE_SECONDS"]
+    return [room.document_id for room in rooms().all() if room.last_edit and now - room.last_edit >= idle]
+
+
+def compact_if_long(session, document: Document) -> int:
+    """Keep the log short: merge rows already covered by a revision once there are many."""
+    if store.row_count(session, document.id) < current_app.config["COLLAB_COMPACT_ROWS"]:
+        return 0
+    return store.compact(session, document.id, document.live_snapshot_seq)
+
+
+def would_change(session, document: Document, update: bytes) -> bool:
+    """Whether an update from a read-only viewer would change anything (tested on a copy)."""
+    room = open_room(session, document)
+    with room.lock:
+        return ydoc.adds_anything(room.doc, update)
+
+
+def snapshot_by_id(session, document_id: int):
+    document = session.get(Document, document_id)
+    return snapshot(session, document) if document is not None else None

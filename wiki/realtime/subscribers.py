@@ -1,0 +1,67 @@
+"""Wiring: the /collab namespace, saved revisions flowing into live drafts, and idle snapshots."""
+
+import logging
+
+from flask import Flask
+
+from wiki import signals
+from wiki.extensions import db, socketio
+from wiki.realtime import service, ydoc
+from wiki.realtime.events import CollabNamespace, room_name
+from wiki.realtime.rooms import Rooms
+
+log = logging.getLogger(__name__)
+_namespace: CollabNamespace | None = None
+
+
+def init_realtime(app: Flask) -> None:
+    global _namespace
+    app.extensions["collab_rooms"] = Rooms()
+    if _namespace is None:  # the SocketIO object is shared by every app of the process
+        _namespace = CollabNamespace()
+        socketio.on_namespace(_namespace)
+        signals.revision_committed.connect(_push_to_live_draft)
+    app.extensions["collab_namespace"] = _namespace
+
+
+def _push_to_live_draft(app, *, document_id, previous_text, text, user_id, source, **_):
+    """Form saves, API PUTs and reverts reach open editors as ordinary Yjs updates."""
+    if source in ("live", "create"):
+        return
+    update = service.push_saved_text(db.session, document_id, previous_text, text, user_id)
+    if update:
+        socketio.emit("sync", {"doc": document_id, "data": ydoc.update_body(update)},
+                      to=room_name(document_id), namespace="/collab")
+
+
+def run_idle_snapshots(app: Flask) -> int:
+    """Snapshot every live draft idle for COLLAB_IDLE_SECONDS, then compact its log; returns how many."""
+    done = 0
+    with app.app_context():
+        for document_id in service.due_for_snapshot():
+            try:
+                outcome = service.snapshot_by_id(db.session, document_id)
+                if outcome is not None:
+                    service.compact_if_long(db.session, outcome.document)
+                done += 1
+            except Exception:  # one bad document must not stop the others' snapshots
+                db.session.rollback()
+                log.exception("live snapshot failed for document %s", document_id)
+    return done
+
+
+def start_snapshot_loop(app: Flask, interval: float = 5.0) -> None:
+    """One background loop per app (started with the first connection)."""
+    if app.extensions.get("collab_loop"):
+        return
+    app.extensions["collab_loop"] = True
+
+    def loop():
+        while not app.extensions.get("collab_stop"):
+            socketio.sleep(interval)
+            try:
+                run_idle_snapshots(app)
+            except Exception:
+                log.exception("idle snapshot loop")
+
+    socketio.start_background_task(loop)
