@@ -86,6 +86,8 @@ def init_app(app) -> None:
         max_http_buffer_size=app.config["SOCKETIO_MAX_BUFFER"],
         cors_allowed_origins=app.config.get("SOCKETIO_ALLOWED_ORIGINS"),
         manage_session=False,
+        # One connection's events are handled in order: a Yjs update may depend on the previous one.
+        async_handlers=False,
     )
 
 

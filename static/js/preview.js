@@ -11,8 +11,20 @@
   let timer = null;
   let inFlight = null;
 
+  function showHint() {
+    const hint = document.createElement("p");
+    hint.className = "hint";
+    hint.textContent = "The formatted text appears here as you type.";
+    target.replaceChildren(hint);
+  }
+
   async function refresh() {
     if (inFlight) inFlight.abort();
+    if (!textarea.value.trim()) {
+      inFlight = null;
+      showHint();
+      return;
+    }
     inFlight = new AbortController();
     const body = new FormData();
     body.append("text", textarea.value);

@@ -115,9 +115,10 @@ def test_create_document_with_live_preview_toc_and_block_ids(page, live_server):
     page.get_by_role("navigation", name="Space").get_by_role("link", name="New document").click()
     expect(h1(page)).to_have_text("New document")
 
+    preview = page.locator("#preview-body")
+    expect(preview).to_have_text("The formatted text appears here as you type.")
     page.get_by_label("Title").fill("Community plan for libraries")
     textarea(page).fill(LONG_STRATEGY)
-    preview = page.locator("#preview-body")
     # The live preview (debounced fetch) renders the Markdown before anything is saved.
     expect(preview.get_by_role("heading", level=1)).to_have_text("Community plan")
     expect(preview.get_by_role("heading", level=2)).to_have_text(["Goals", "Budget", "Risks"])
@@ -471,7 +472,7 @@ def test_document_pages_fit_the_screen(page, live_server, page_problems, width):
     page.goto(doc.path + "/edit")
     expect(page.locator("#preview-body table")).to_be_visible()
     text_box, preview_box = textarea(page).bounding_box(), page.locator(".preview").bounding_box()
-    summary_box = page.get_by_label("Edit summary").bounding_box()
+    summary_box = page.locator("label[for=summary]").bounding_box()
     if width >= 1000:  # side by side
         assert preview_box["x"] >= text_box["x"] + text_box["width"], (text_box, preview_box)
     else:  # stacked, with room between the boxes
@@ -489,6 +490,8 @@ def test_document_pages_fit_the_screen(page, live_server, page_problems, width):
     expect(h1(page)).to_have_text("Your changes overlap with someone else’s")
     expect(page.locator(".error-summary")).to_be_focused()
     expect(h1(page)).to_be_in_viewport()  # focusing the summary must not scroll past the conflicts
+    if shots:  # what the user sees on arrival
+        page.screenshot(path=f"{shots}/docs-conflict-arrival-{width}.png")
     check("conflict")
 
     page.goto(doc.path + "/history")

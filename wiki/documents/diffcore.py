@@ -1,21 +1,22 @@
 """Exact, fast text diffs on diff-match-patch (PURE: stdlib + diff_match_patch only).
 
 Why not a bare ``diff_main``: with its default 1 s timeout a large change comes back cut short (one
-big delete + insert), and with no timeout Myers' O(N·D) in pure Python is slow on 100 KB. So the
-work is split into exact stages, none of which has a timeout (``Diff_Timeout = 0``):
+big delete + insert); with no timeout, Myers' O(N·D) in pure Python is slow on 100 KB. So the work
+is staged, each stage exact and none with a timeout (``Diff_Timeout = 0``):
 
-1. ``line_diff`` — line-aligned: trim the common prefix/suffix, then split both texts at a line
-   that occurs exactly once in each (found with C-speed ``str.count``/``str.find``) and recurse;
-   small or anchor-less pieces get a line-level Myers (dmp on one-char-per-line strings). This is
-   git's patience idea, and it makes scattered edits in 100 KB cost well under a millisecond.
-2. refinement — each replaced run of lines is re-diffed character-wise; a run too large for a
-   cheap character Myers is diffed by words first, then its changed word runs by characters.
-3. ``diff_cleanupSemantic`` so edit boundaries fall where a reader expects them.
+1. ``line_diff`` (line-aligned): trim the common prefix/suffix, split both texts at a line that
+   occurs exactly once in each (C-speed ``str.count``/``str.find`` on index ranges, no copies) and
+   recurse; small pieces get a line-level diff. Scattered edits in 100 KB cost about a millisecond.
+2. Refinement: each replaced run of lines is re-diffed by sentences, the changed sentences by words,
+   the changed words by characters, so every Myers grid stays small; a rewritten passage sharing few
+   words with the old one is shown as replaced rather than matched on "the"/"and".
+3. ``diff_cleanupSemantic`` per run, so edit boundaries fall where a reader expects them.
 
-Where a Myers grid would be too large (a rewrite with nothing in common) the rarest common token is
-used as a split point instead (git's histogram idea); the result is always a complete diff. A
-changed word run too large to refine stays word-level and is counted as "coarse" in
-``diff_with_report`` — a granularity choice, never lost text.
+Token-level diffs (lines, sentences, words; one code point per distinct token) first take the exact
+shortcuts: nothing in common is a plain delete + insert; tokens unique on both sides anchor the rest
+(patience diff, as in git); Myers runs on the small gaps, and a gap still too large splits at its
+rarest common token (histogram diff). The result is always complete. Only a changed run too large
+to refine by character stays word-level, and ``diff_with_report`` counts it as "coarse".
 """
 
 from __future__ import annotations
@@ -43,6 +44,8 @@ _DIRECT_CELLS = 2_500  # larger replaced runs are diffed by words first: far few
 _SENTENCE = re.compile(r"[^.!?;\n]+[.!?;]*\s*|[.!?;\n]+\s*")
 _WORD = re.compile(r"[^\W\u2e80-\u9fff\uac00-\ud7af\uf900-\ufaff]+|\s+|.", re.S)
 _LEVELS = (_SENTENCE, _WORD)
+_WORD_TAIL = re.compile(r"[^\W_]+$")
+_WORD_HEAD = re.compile(r"[^\W_]+")
 
 _DMP = diff_match_patch()
 _DMP.Diff_Timeout = 0  # never cut a diff short; the staging above keeps it fast
@@ -100,7 +103,7 @@ def line_diff(old: str, new: str) -> list[Op]:
 
 
 def lines(text: str) -> list[str]:
-    """Split on "\n" only, keeping it (``str.splitlines`` would also split on \r, \x0c, U+2028…,
+    r"""Split on "\n" only, keeping it (``str.splitlines`` would also split on \r, \x0c, U+2028…,
     which are ordinary characters in Markdown source)."""
     parts = [p + "\n" for p in text.split("\n")]
     parts[-1] = parts[-1][:-1]
@@ -302,21 +305,38 @@ def _refine(old: str, new: str, level: int, coarse: list[int]) -> list[Op]:
     (each level's Myers sees a few dozen tokens), and only small leftovers meet character Myers."""
     p = _DMP.diff_commonPrefix(old, new)
     s = _DMP.diff_commonSuffix(old[p:], new[p:])
+    if level < len(_LEVELS):
+        p, s = _word_aligned(old, new, p, s)
+    elif 2 * (p + s) < max(len(old), len(new)):
+        # Changed words sharing little of their start or end ("As" / "Access", "1999" / "2009"):
+        # show the word replaced; common letters inside would be coincidence, not an edit.
+        return [(DELETE, old), (INSERT, new)]
     a, b = old[p : len(old) - s], new[p : len(new) - s]
-    cells = len(a) * len(b)
-    if cells <= _DIRECT_CELLS or (level == len(_LEVELS) and cells <= _CHAR_CELLS):
+    if level == len(_LEVELS) and len(a) * len(b) <= _CHAR_CELLS:
         middle = _DMP.diff_main(a, b, False)
-    elif level == len(_LEVELS):
-        coarse[0] += 1
+    elif level == len(_LEVELS) or not a or not b:
+        coarse[0] += bool(a and b)
         middle = [(DELETE, a), (INSERT, b)]
     else:
         ta, tb = _LEVELS[level].findall(a), _LEVELS[level].findall(b)
         if _LEVELS[level] is _WORD and _unrelated(ta, tb):
             return [(EQUAL, old[:p]), (DELETE, a), (INSERT, b), (EQUAL, old[len(old) - s :])]
+        if len(ta) == len(tb) == 1:
+            return [(EQUAL, old[:p]), *_refine(a, b, level + 1, coarse), (EQUAL, old[len(old) - s :])]
         middle = []
         for x, y in _changed_runs(_token_diff(ta, tb)):
             middle.extend(_refine(x, y, level + 1, coarse) if x and y and x != y else _plain(x, y))
     return [(EQUAL, old[:p]), *middle, (EQUAL, old[len(old) - s :])]
+
+
+def _word_aligned(old: str, new: str, p: int, s: int) -> tuple[int, int]:
+    """Shrink a common prefix / suffix that ends inside a word to the word's boundary, so the
+    changed word is diffed (and shown) whole: "As acaclone" / "Acaclone" is not "A" + edits."""
+    if p and old[p - 1].isalnum() and (old[p : p + 1].isalnum() or new[p : p + 1].isalnum()):
+        p -= len(_WORD_TAIL.search(old, 0, p).group())
+    if s and old[-s].isalnum() and (old[-s - 1 : -s].isalnum() or new[len(new) - s - 1 : len(new) - s].isalnum()):
+        s -= _WORD_HEAD.match(old, len(old) - s).end() - (len(old) - s)
+    return p, s
 
 
 def _unrelated(ta: list[str], tb: list[str]) -> bool:

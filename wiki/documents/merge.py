@@ -60,8 +60,6 @@ class _Region(NamedTuple):
     side: int
 
 
-
-
 def merge3(base: str, theirs: str, mine: str) -> MergeResult:
     """Merge ``mine`` into ``theirs``, both edits of ``base``; see the module docstring."""
     if mine in (base, theirs):
@@ -164,7 +162,7 @@ def _add_conflict(conflicts: list[Conflict], new: Conflict, base_between: str) -
 
 
 def _unsentinel(c: Conflict, length: int) -> Conflict:
-    """Remove the added final newline from a conflict at the very end of the merged text. The
+    r"""Remove the added final newline from a conflict at the very end of the merged text. The
     versions are whole lines there, so each loses its last "\n"; but if theirs or mine is empty
     (a side deleted the last lines), the region takes in the newline before it instead, so that
     putting ``mine`` in place of ``theirs`` still gives mine's ending."""

@@ -110,11 +110,11 @@ class CollabNamespace(Namespace):
                 raise Refused("read_only", "You can read this draft but not edit it.")
             return {"ok": True, "seq": service.open_room(db.session, document).last_seq}
         try:
-            seq, changed = service.receive(db.session, document, payload, user.id if user else None)
+            seq, change = service.receive(db.session, document, payload, user.id if user else None)
         except ValueError:
             raise Refused("malformed", "That change could not be read; it was not saved.") from None
-        if changed:
-            emit("sync", {"doc": doc_id, "data": ydoc.update_body(payload)}, to=room_name(doc_id),
+        if change:
+            emit("sync", {"doc": doc_id, "data": ydoc.update_body(change)}, to=room_name(doc_id),
                  skip_sid=request.sid)
         return {"ok": True, "seq": seq}
 

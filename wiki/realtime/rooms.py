@@ -31,7 +31,6 @@ class Room:
     last_edit: float = 0.0  # time.monotonic() of the last change; 0 when none since the snapshot
     broken: bool = False  # a commit failed after the Doc changed: rebuild this room from the log
     _captured: list = field(default_factory=list)
-    _last_update: bytes = b""
 
     def __post_init__(self):
         self.doc.observe(lambda event: self._captured.append(event.update))
@@ -74,8 +73,11 @@ class Room:
 
     # --- changes -------------------------------------------------------------------------------
 
-    def receive(self, session, update: bytes, user_id: int | None, max_text_bytes: int) -> tuple[int, bool]:
-        """Commit a client's update. Returns (seq, changed); a duplicate is (last seq, False).
+    def receive(self, session, update: bytes, user_id: int | None, max_text_bytes: int) -> tuple[int, bytes | None]:
+        """Commit a client's update. Returns (seq, what changed); a duplicate is (last seq, None).
+
+        What is stored and broadcast is the change the update made here (the transaction's own
+        update), so content that was waiting for a missing dependency is stored once it lands.
 
         Raises ValueError for an update that is not valid Yjs, TooLarge if the text could pass the
         document limit (judged conservatively from the update's size, before applying it).
@@ -85,32 +87,31 @@ class Room:
         if len(ydoc.get_text(self.doc).encode("utf-8")) + len(update) > max_text_bytes:
             session.rollback()
             raise TooLarge("This change would make the document larger than the limit.")
-        return self._commit_change(session, lambda: self.doc.apply_update(update), update, user_id)
+        return self._commit_change(session, lambda: self.doc.apply_update(update), user_id)
 
     def server_edit(self, session, new_text: str, user_id: int | None) -> tuple[int, bytes | None]:
         """Make the live text `new_text` with ordinary inserts/deletes; returns (seq, update)."""
         store.lock_document(session, self.document_id)
         self.catch_up(session)
-        seq, changed = self._commit_change(session, lambda: ydoc.apply_text(self.doc, new_text), None, user_id)
-        return seq, (self._last_update if changed else None)
+        return self._commit_change(session, lambda: ydoc.apply_text(self.doc, new_text), user_id)
 
-    def _commit_change(self, session, change, raw: bytes | None, user_id) -> tuple[int, bool]:
+    def _commit_change(self, session, change, user_id) -> tuple[int, bytes | None]:
         self._captured.clear()
         change()
         if not self._captured:
             session.rollback()
-            return self.last_seq, False
-        self._last_update = self._captured[0] if len(self._captured) == 1 else merge_updates(*self._captured)
+            return self.last_seq, None
+        update = self._captured[0] if len(self._captured) == 1 else merge_updates(*self._captured)
         seq = self.last_seq + 1
         try:
-            store.insert(session, self.document_id, seq, raw if raw is not None else self._last_update, user_id)
+            store.insert(session, self.document_id, seq, update, user_id)
             session.commit()
         except Exception:
             session.rollback()
             self.broken = True
             raise
         self.last_seq, self.last_edit = seq, time.monotonic()
-        return seq, True
+        return seq, update
 
     def text(self) -> str:
         return ydoc.get_text(self.doc)

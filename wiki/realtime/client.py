@@ -1,0 +1,197 @@
+"""A small Python client for /collab (python-socketio + pycrdt), for tests, benchmarks and scripts.
+
+It follows docs/realtime.md: join, SyncStep1 both ways, batched local updates acknowledged one by
+one, resent after a reconnect until acknowledged. Positions are code points, like the API.
+
+    client = CollabClient("http://127.0.0.1:5000", doc_id=7, token="wk_…")
+    client.connect()
+    client.insert(0, "Hello ")
+    client.wait_saved()
+"""
+
+import threading
+import time
+from collections.abc import Callable
+
+import socketio
+from pycrdt import Doc
+
+from wiki.realtime import awareness, ydoc
+
+NAMESPACE = "/collab"
+
+
+class CollabError(RuntimeError):
+    """The server refused something; `code` is the protocol's error code."""
+
+    def __init__(self, code: str, message: str):
+        super().__init__(f"{code}: {message}")
+        self.code = code
+
+
+class CollabClient:
+    def __init__(self, url: str, doc_id: int, *, token: str | None = None, cookies: dict | None = None,
+                 timeout: float = 10.0, on_update: Callable[[str], None] | None = None):
+        self.url, self.doc_id, self.token, self.cookies, self.timeout = url, doc_id, token, cookies, timeout
+        self.doc: Doc = ydoc.new_doc()
+        self.role: str | None = None
+        self.user: dict | None = None
+        self.errors: list[dict] = []
+        self.peers: dict[int, dict] = {}
+        self.on_update = on_update
+        self._lock = threading.RLock()
+        self._pending: dict[int, bytes] = {}  # local updates not yet acknowledged, by local number
+        self._next = 0
+        self._local: list[bytes] = []
+        self._remote = False
+        self._synced = threading.Event()
+        self.doc.observe(self._captured)
+        self.sio = socketio.Client(reconnection=False)
+        self.sio.on("sync", self._on_sync, namespace=NAMESPACE)
+        self.sio.on("awareness", self._on_awareness, namespace=NAMESPACE)
+        self.sio.on("peer-left", self._on_peer_left, namespace=NAMESPACE)
+        self.sio.on("reset", lambda data: self.errors.append({"code": "reset", **data}), namespace=NAMESPACE)
+
+    # --- connection ----------------------------------------------------------------------------
+
+    def connect(self) -> dict:
+        headers = {"Cookie": "; ".join(f"{k}={v}" for k, v in self.cookies.items())} if self.cookies else {}
+        self.sio.connect(self.url, namespaces=[NAMESPACE], auth={"token": self.token} if self.token else None,
+                         headers=headers, transports=["websocket"], wait_timeout=self.timeout)
+        return self.join()
+
+    def join(self) -> dict:
+        ack = self._call("join", {"doc": self.doc_id})
+        self.role, self.user = ack["role"], ack["user"]
+        self._synced.clear()
+        with self._lock:
+            body = ydoc.step1(self.doc)
+        self._call("sync", {"doc": self.doc_id, "data": body})
+        self._synced.wait(self.timeout)
+        self._resend()
+        return ack
+
+    def disconnect(self) -> None:
+        if self.sio.connected:
+            self.sio.disconnect()
+
+    @property
+    def connected(self) -> bool:
+        return self.sio.connected
+
+    # --- editing (code-point positions) --------------------------------------------------------
+
+    @property
+    def text(self) -> str:
+        with self._lock:
+            return ydoc.get_text(self.doc)
+
+    def insert(self, index: int, value: str) -> None:
+        with self._lock:
+            current = ydoc.get_text(self.doc)
+            ydoc.text_of(self.doc).insert(ydoc.byte_offset(current, index), value)
+        self.flush()
+
+    def delete(self, index: int, length: int) -> None:
+        with self._lock:
+            current = ydoc.get_text(self.doc)
+            start, end = ydoc.byte_offset(current, index), ydoc.byte_offset(current, index + length)
+            del ydoc.text_of(self.doc)[start:end]
+        self.flush()
+
+    def set_text(self, value: str) -> None:
+        with self._lock:
+            ydoc.apply_text(self.doc, value)
+        self.flush()
+
+    def flush(self) -> None:
+        """Send the local changes made since the last flush as one update (if connected)."""
+        with self._lock:
+            if not self._local:
+                return
+            update = self._local[0] if len(self._local) == 1 else _merge(self._local)
+            self._local = []
+            number, self._next = self._next, self._next + 1
+            self._pending[number] = update
+        if self.sio.connected:
+            self._send(number, update)
+
+    @property
+    def unsaved(self) -> int:
+        with self._lock:
+            return len(self._pending) + (1 if self._local else 0)
+
+    def wait_saved(self, timeout: float | None = None) -> bool:
+        deadline = time.monotonic() + (timeout or self.timeout)
+        while time.monotonic() < deadline:
+            if not self.unsaved:
+                return True
+            time.sleep(0.01)
+        return False
+
+    def send_awareness(self, state: dict, clock: int = 1) -> dict:
+        body = awareness.encode([(self.doc.client_id, clock, state)])
+        return self._call("awareness", {"doc": self.doc_id, "data": body}, check=False)
+
+    # --- internals -----------------------------------------------------------------------------
+
+    def _captured(self, event) -> None:
+        if not self._remote:
+            self._local.append(event.update)
+
+    def _call(self, event: str, payload: dict, check: bool = True) -> dict:
+        ack = self.sio.call(event, payload, namespace=NAMESPACE, timeout=self.timeout)
+        if check and not ack.get("ok"):
+            raise CollabError(ack.get("code", "?"), ack.get("error", ""))
+        return ack
+
+    def _send(self, number: int, update: bytes) -> None:
+        def acked(ack):
+            if ack and ack.get("ok"):
+                with self._lock:
+                    self._pending.pop(number, None)
+            else:
+                self.errors.append(ack or {"code": "no-ack"})
+
+        self.sio.emit("sync", {"doc": self.doc_id, "data": ydoc.update_body(update)}, namespace=NAMESPACE,
+                      callback=acked)
+
+    def _resend(self) -> None:
+        with self._lock:
+            pending = sorted(self._pending.items())
+        for number, update in pending:
+            self._send(number, update)
+
+    def _on_sync(self, data) -> None:
+        kind, payload = ydoc.parse_sync(data["data"])
+        if kind == ydoc.YSyncMessageType.SYNC_STEP1:
+            with self._lock:
+                body = ydoc.step2(self.doc, payload)
+            self.sio.emit("sync", {"doc": self.doc_id, "data": body}, namespace=NAMESPACE)
+            self._synced.set()
+            return
+        with self._lock:
+            self._remote = True
+            try:
+                self.doc.apply_update(payload)
+            finally:
+                self._remote = False
+        if self.on_update:
+            self.on_update(self.text)
+
+    def _on_awareness(self, data) -> None:
+        for client, _clock, state in awareness.parse(data["data"]):
+            if state is None:
+                self.peers.pop(client, None)
+            else:
+                self.peers[client] = state
+
+    def _on_peer_left(self, data) -> None:
+        for client in data.get("clients", []):
+            self.peers.pop(client, None)
+
+
+def _merge(updates: list[bytes]) -> bytes:
+    from pycrdt import merge_updates
+
+    return merge_updates(*updates)
