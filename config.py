@@ -34,6 +34,8 @@ class Config:
     SQLALCHEMY_DATABASE_URI = _Env("DATABASE_URL")  # None → SQLite under the instance path
     SQLALCHEMY_ENGINE_OPTIONS: dict = {}
     REDIS_URL = _Env("REDIS_URL")
+    # Redis pub/sub channel shared by the workers of one deployment (each test run uses its own).
+    SOCKETIO_CHANNEL = _Env("WIKI_SOCKETIO_CHANNEL", "wiki-socketio")
 
     SESSION_COOKIE_HTTPONLY = True
     SESSION_COOKIE_SAMESITE = "Lax"

@@ -83,6 +83,7 @@ def init_app(app) -> None:
         app,
         async_mode="threading",
         message_queue=app.config.get("REDIS_URL"),
+        channel=app.config["SOCKETIO_CHANNEL"],
         max_http_buffer_size=app.config["SOCKETIO_MAX_BUFFER"],
         cors_allowed_origins=app.config.get("SOCKETIO_ALLOWED_ORIGINS"),
         manage_session=False,

@@ -38,7 +38,7 @@ _ANCHOR_MIN = 12  # shorter lines (blank, "|---|", "- x") are rarely unique: not
 _TOKEN_CELLS = 90_000  # max len(a) * len(b) for a token-level Myers (~30 ms worst case)
 _CHAR_CELLS = 40_000  # max len(a) * len(b) for a character-level Myers (~14 ms worst case)
 _SIMILAR = 0.4  # below this share of common words a rewritten sentence is shown as replaced
-_DIRECT_CELLS = 2_500  # larger replaced runs are diffed by words first: far fewer Myers steps
+_DIRECT_CELLS = 2_500  # token grids this small go straight to Myers (and skip the _SIMILAR test)
 # Refinement levels. Sentences (or clauses) with their trailing space; words, where CJK and other
 # unspaced scripts fall to one token per character.
 _SENTENCE = re.compile(r"[^.!?;\n]+[.!?;]*\s*|[.!?;\n]+\s*")
@@ -319,7 +319,7 @@ def _refine(old: str, new: str, level: int, coarse: list[int]) -> list[Op]:
         middle = [(DELETE, a), (INSERT, b)]
     else:
         ta, tb = _LEVELS[level].findall(a), _LEVELS[level].findall(b)
-        if _LEVELS[level] is _WORD and _unrelated(ta, tb):
+        if _LEVELS[level] is _WORD and len(ta) * len(tb) > _DIRECT_CELLS and _unrelated(ta, tb):
             return [(EQUAL, old[:p]), (DELETE, a), (INSERT, b), (EQUAL, old[len(old) - s :])]
         if len(ta) == len(tb) == 1:
             return [(EQUAL, old[:p]), *_refine(a, b, level + 1, coarse), (EQUAL, old[len(old) - s :])]
@@ -340,9 +340,10 @@ def _word_aligned(old: str, new: str, p: int, s: int) -> tuple[int, int]:
 
 
 def _unrelated(ta: list[str], tb: list[str]) -> bool:
-    """A rewritten passage shares few words with the old one (Dice coefficient under _SIMILAR):
-    show it as replaced. A word diff would only match scattered "the"/"and" — noise that semantic
-    cleanup removes again — at the highest Myers cost (large D)."""
+    """A long rewritten passage shares few words with the old one (Dice coefficient under
+    _SIMILAR): show it as replaced. A word diff would only match scattered "the"/"and" — noise that
+    semantic cleanup removes again — at the highest Myers cost (large D). Short runs are always
+    word-diffed: there Myers is cheap and the coefficient too coarse to trust."""
     wa = Counter(t for t in ta if not t.isspace())
     wb = Counter(t for t in tb if not t.isspace())
     return 2 * sum((wa & wb).values()) < _SIMILAR * (wa.total() + wb.total())
