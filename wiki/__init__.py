@@ -22,8 +22,9 @@ def _secret_key(app: Flask) -> str:
         raise RuntimeError("SECRET_KEY must be set in production (see README, Configuration).")
     key_file = Path(app.instance_path) / "secret_key"
     if not key_file.exists():
-        key_file.write_text(secrets.token_hex(32))
-        key_file.chmod(0o600)
+        from wiki.files import write_private
+
+        write_private(key_file, secrets.token_hex(32))
     return key_file.read_text().strip()
 
 

@@ -59,11 +59,16 @@ def wants_json() -> bool:
 
 def error_response(status: int, message: str, details: dict | None = None):
     """One place decides between a JSON body and the error page."""
+    headers = {}
+    if details and "retry_after" in details:
+        headers["Retry-After"] = str(details["retry_after"])
+    if status == 401 and request.path.startswith("/api/"):
+        headers["WWW-Authenticate"] = 'Bearer realm="wiki"'
     if wants_json():
         body = {"error": message}
         body.update(details or {})
-        return jsonify(body), status
-    return render_template("errors/error.html", status=status, message=message), status
+        return jsonify(body), status, headers
+    return render_template("errors/error.html", status=status, message=message), status, headers
 
 
 def register_error_handlers(app: Flask) -> None:

@@ -6,7 +6,7 @@ from flask import Flask, g
 
 
 def csp_nonce() -> str:
-    """The nonce for this request's <script> tags, created on first use."""
+    """The nonce for this request's <script> (and script-made <style>) tags, created on first use."""
     if "csp_nonce" not in g:
         g.csp_nonce = secrets.token_urlsafe(18)
     return g.csp_nonce
@@ -18,7 +18,9 @@ def content_security_policy(nonce: str) -> str:
         [
             "default-src 'self'",
             f"script-src 'self' 'nonce-{nonce}'",
-            "style-src 'self'",
+            # The nonce lets CodeMirror (live editor) inject its own <style> elements; style
+            # attributes stay forbidden (a nonce never covers those).
+            f"style-src 'self' 'nonce-{nonce}'",
             "img-src 'self' https:",
             "connect-src 'self'",
             "object-src 'none'",

@@ -5,12 +5,12 @@ Passwords are generated, never written in the repository; they are kept in the i
 """
 
 import json
-import os
 import secrets
 from pathlib import Path
 
 from wiki.auth.service import count_users, create_user
 from wiki.documents.service import create_document
+from wiki.files import write_private
 from wiki.spaces.service import create_space, set_membership
 
 DEMO_SLUG = "northfield-mental-health"
@@ -48,16 +48,8 @@ def seed_if_empty(session, instance_path: str) -> bool:
     session.commit()
     create_document(session, space, users["facilitator"], "Better mental health for everyone", draft_text(),
                     "First draft for the strategy group")
-    _write_private(_logins_file(instance_path), json.dumps(logins))
+    write_private(_logins_file(instance_path), json.dumps(logins))
     return True
-
-
-def _write_private(path: Path, text: str) -> None:
-    """Create the file readable by its owner only from the start (no window with umask's 0644)."""
-    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-    os.fchmod(fd, 0o600)  # an older file may have been created with wider permissions
-    with os.fdopen(fd, "w", encoding="utf-8") as handle:
-        handle.write(text)
 
 
 def demo_logins(instance_path: str) -> list[tuple[str, str, str]]:

@@ -109,6 +109,15 @@ def test_diff_is_minimal_for_a_small_edit():
     assert diff_stats(ops) == (len("expand"), len("improve"))
 
 
+def test_diff_shows_whole_words_replaced_but_keeps_typo_precision():
+    assert diff("Acse acdeno by.", "Acaclone who acgabeno.") == [
+        (DELETE, "Acse acdeno by"), (INSERT, "Acaclone who acgabeno"), (EQUAL, ".")]
+    assert diff("We will improve care for people.", "We will expand care for young people.") == [
+        (EQUAL, "We will "), (DELETE, "improve"), (INSERT, "expand"), (EQUAL, " care for "),
+        (INSERT, "young "), (EQUAL, "people.")]
+    assert diff_stats(diff("We recieve it", "We receive it")) == (1, 1)
+
+
 def test_large_diff_is_complete_and_fine_grained():
     """100 KB with 5% scattered changes: exact, never cut short, and not one big replacement."""
     rng = random.Random(5)
@@ -187,6 +196,25 @@ def test_hunks_rebuild_the_ops_and_track_line_numbers():
     for h in result:
         assert old[: sum(len(x.old_text) for x in result[: result.index(h)])].count("\n") + 1 == h.old_start_line
         assert h.kind == "change" or h.old_text == h.new_text
+
+
+def test_hunks_start_at_line_starts_on_both_sides():
+    rng = random.Random(12)
+    for _ in range(400):
+        old = "".join(rng.choice("ab\n") for _ in range(rng.randint(0, 30)))
+        new = "".join(rng.choice("ab\n") for _ in range(rng.randint(0, 30)))
+        result = hunks(diff(old, new), context_lines=1)
+        assert sides([op for h in result for op in h.ops]) == (old, new)
+        old_pos = new_pos = 0
+        for h in result:
+            assert old_pos == 0 or old[old_pos - 1] == "\n", (old, new, result)
+            assert new_pos == 0 or new[new_pos - 1] == "\n", (old, new, result)
+            assert h.old_start_line == old.count("\n", 0, old_pos) + 1
+            assert h.new_start_line == new.count("\n", 0, new_pos) + 1
+            old_pos, new_pos = old_pos + len(h.old_text), new_pos + len(h.new_text)
+        rows = side_by_side(diff(old, new), context_lines=1)
+        assert "".join(s.text for r in rows for s in r.old) == old
+        assert "".join(s.text for r in rows for s in r.new) == new
 
 
 def test_hunks_of_identical_texts_is_one_collapsed_run():

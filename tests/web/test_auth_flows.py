@@ -1,8 +1,8 @@
 """Registration, login (generic failures, backoff), logout, safe redirects and account storage."""
 
 import re
-from urllib.parse import parse_qs, urlsplit
 from datetime import timedelta
+from urllib.parse import parse_qs, urlsplit
 
 import pytest
 from werkzeug.security import check_password_hash
@@ -223,6 +223,20 @@ def test_logout_ends_the_session(client):
     profile = client.get("/profile")
     assert profile.status_code == 302
     assert profile.headers["Location"].startswith("/login?next=")
+
+
+def test_logout_ends_the_session_for_a_copied_cookie_too(client, app):
+    user = make_user("Grace")
+    login(client, user)
+    copied = client.get_cookie("session").value
+    other_device = app.test_client()
+    other_device.set_cookie("session", copied)
+    assert signed_in(other_device)
+
+    client.post("/logout")
+
+    assert not signed_in(other_device)
+    assert not signed_in(client)
 
 
 # --- where login sends you ------------------------------------------------------------------------------

@@ -19,8 +19,8 @@ import pytest
 
 from tests.factories import PASSWORD, add_member, make_space, make_user
 from wiki import create_app
-from wiki.extensions import db
 from wiki.auth.models import User
+from wiki.extensions import db
 from wiki.spaces.models import Membership, Space
 from wiki.spaces.service import set_membership
 
@@ -209,6 +209,7 @@ def test_route_authorisation(env, route, actor, space_kind):
     if status == 302:
         assert response.headers["Location"].startswith(shown)
     elif path.startswith("/api/"):
+        assert response.is_json
         body = response.get_json()
         if status == 401:
             assert shown in body["error"]

@@ -160,6 +160,21 @@ def test_a_document_needs_a_title(site):
     assert document_count() == 0
 
 
+def test_titles_summaries_and_version_names_are_escaped_everywhere(site):
+    evil = '<script>alert("x")</script>'
+    created = site.client.post("/s/strategy/new", data={"title": f"Plan {evil}", "text": "Body.", "summary": evil})
+    assert created.status_code == 302
+    document = db.session.scalar(select(Document))
+    tagged = site.client.post(url(document, "/versions"), data={"name": evil, "revision": "1"}, follow_redirects=True)
+    assert tagged.status_code == 200
+    assert f"Revision 1 is now named '{evil}'." in text_of(tagged)  # the flash message, shown as text
+    for suffix in ("", "/history", "/versions", "/r/1", "/compare", "/attribution", "/edit", "/r/1/revert"):
+        response = site.client.get(url(document, suffix))
+        assert response.status_code == 200, suffix
+        assert "<script>alert" not in response.get_data(as_text=True), suffix
+        assert "&lt;script&gt;alert" in response.get_data(as_text=True), suffix
+
+
 # --- view ------------------------------------------------------------------------------------------
 
 
@@ -190,8 +205,7 @@ def test_reading_pages_never_render_markdown(site, monkeypatch):
     stored = {r.number: r.html for r in db.session.scalars(
         select(Revision).where(Revision.document_id == document.id)).all()}
     assert "Good jobs" in stored[2]
-    for target in ("wiki.rendering.render_document", "wiki.documents.service.render_document",
-                   "wiki.documents.routes.render_document"):
+    for target in ("wiki.rendering.render_document", "wiki.documents.service.render_document"):
         monkeypatch.setattr(target, _explode)
 
     for suffix, expected in [("", stored[2]), ("/r/1", stored[1]), ("/r/2", stored[2])]:
@@ -505,6 +519,11 @@ def test_compare_defaults_to_the_head_and_its_parent(site):
     assert '<del class="diff-del">Jobs</del>' in body and '<ins class="diff-ins">Work</ins>' in body
     assert "Transport" not in body.split('class="diff"', 1)[1]  # the older change is not in this diff
 
+    only_to = site.client.get(url(document, "/compare?to=2"))  # "what changed in revision 2"
+    assert only_to.status_code == 200
+    assert "Compare revision 1 with revision 2" in text_of(only_to)
+    assert '<ins class="diff-ins">Rail</ins>' in only_to.get_data(as_text=True)
+
     explicit = site.client.get(url(document, "/compare?from=1&to=3"))
     assert explicit.status_code == 200
     assert "Compare revision 1 with revision 3" in text_of(explicit)
@@ -636,6 +655,16 @@ def test_attribution_credits_each_paragraph_to_its_revision_and_author(site):
     }
 
 
+@pytest.mark.parametrize("word", ["apples", "oranges"])
+def test_attribution_is_never_served_from_another_databases_cache(site, word):
+    """Both runs have document 1 at revision 2 in a fresh database; each must see its own text."""
+    document = make_document(site.space, site.editor, "Fruit", f"About {word}.\n")
+    service.save(db.session, document, site.editor2, f"About {word}, really.\n", 1)
+    response = site.client.get(url(document, "/attribution"))
+    assert response.status_code == 200
+    assert f"About {word}, really." in text_of(response)
+
+
 # --- status ----------------------------------------------------------------------------------------
 
 
@@ -700,6 +729,29 @@ def test_the_live_preview_returns_sanitised_html(site):
     assert not [name for name in attributes if name.startswith("on")]
     assert attributes.get("href") is None  # the javascript: link lost its href
     assert document_count() == 0
+
+
+def test_previews_respect_the_size_limit(site, app):
+    """A preview renders what a save would store, so the same limit applies (rendering is slow)."""
+    app.config["DOCUMENT_MAX_BYTES"] = 100
+    live = site.client.post("/s/strategy/preview", data={"text": "ü" * 51})  # 102 bytes
+    assert live.status_code == 413
+    assert "html" not in live.get_json()
+    assert "the limit is 100 bytes" in live.get_json()["error"]
+    assert site.client.post("/s/strategy/preview", data={"text": "u" * 100}).status_code == 200
+
+    form = site.client.post("/s/strategy/new", data={"title": "Big", "text": "x" * 101, "action": "preview"})
+    assert form.status_code == 413
+    assert "the limit is 100 bytes" in text_of(form)
+    assert textarea(form) == "x" * 101
+    assert document_count() == 0
+
+    document = make_document(site.space, site.editor, "Plan", "Short.\n")
+    edit = save(site, document, "y" * 101, 1, action="preview")
+    assert edit.status_code == 413
+    assert "the limit is 100 bytes" in text_of(edit)
+    assert textarea(edit) == "y" * 101
+    assert revision_count(document) == 1
 
 
 def test_the_live_preview_is_for_editors_only(site):

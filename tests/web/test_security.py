@@ -193,6 +193,7 @@ class PageScanner(HTMLParser):
     def __init__(self):
         super().__init__(convert_charrefs=True)
         self.scripts: list[dict] = []
+        self.styles: list[dict] = []
         self.problems: list[str] = []
         self.links: list[str] = []
         self._in_script = False
@@ -219,7 +220,9 @@ class PageScanner(HTMLParser):
                 self.problems.append("inline <script> without src")
             self._in_script = True
         if tag == "style":
-            self.problems.append("inline <style> element")
+            self.styles.append(attributes)
+            if not attributes.get("nonce"):
+                self.problems.append("<style> element without a nonce")
         if tag == "a" and attributes.get("href"):
             self.links.append(attributes["href"])
 
@@ -254,7 +257,7 @@ def _scan(client, path: str) -> PageScanner:
     scanner = PageScanner.scan(response.get_data(as_text=True))
     nonce = csp_nonce_of(response)
     assert scanner.problems == [], (path, scanner.problems)
-    assert all(attrs.get("nonce") == nonce for attrs in scanner.scripts), path
+    assert all(attrs.get("nonce") == nonce for attrs in scanner.scripts + scanner.styles), path
     return scanner
 
 

@@ -26,6 +26,9 @@ def init_login(app: Flask) -> None:
 
     @login_manager.user_loader
     def _load(session_id: str):
+        """The session user, unless an API call names its own identity with a Bearer token."""
+        if request.path.startswith("/api/") and bearer_token():
+            return None
         return service.load_session_user(db.session, session_id)
 
     @login_manager.request_loader

@@ -12,43 +12,34 @@ is staged, each stage exact and none with a timeout (``Diff_Timeout = 0``):
    words with the old one is shown as replaced rather than matched on "the"/"and".
 3. ``diff_cleanupSemantic`` per run, so edit boundaries fall where a reader expects them.
 
-Token-level diffs (lines, sentences, words; one code point per distinct token) first take the exact
-shortcuts: nothing in common is a plain delete + insert; tokens unique on both sides anchor the rest
-(patience diff, as in git); Myers runs on the small gaps, and a gap still too large splits at its
-rarest common token (histogram diff). The result is always complete. Only a changed run too large
-to refine by character stays word-level, and ``diff_with_report`` counts it as "coarse".
+Token-level diffs (lines, sentences, words) are ``tokendiff.token_diff``. The result is always
+complete. Only a changed run too large to refine by character stays word-level, and
+``diff_with_report`` counts it as "coarse".
 """
 
 from __future__ import annotations
 
 import re
-from bisect import bisect_left
 from collections import Counter
 from itertools import groupby
-from operator import itemgetter
 
-from diff_match_patch import diff_match_patch
-
-Op = tuple[int, str]  # (-1 delete | 0 equal | 1 insert, text), the diff-match-patch convention
-DELETE, EQUAL, INSERT = -1, 0, 1
+from wiki.documents.tokendiff import DELETE, DMP, EQUAL, INSERT, Op, merge_adjacent, token_diff
 
 _PIECE = 2048  # chars (both sides): below this a piece goes straight to line-level Myers
 _ANCHOR_TRIES = 12  # candidate anchor lines tried per piece before giving up
 _ANCHOR_MIN = 12  # shorter lines (blank, "|---|", "- x") are rarely unique: not tried
-_TOKEN_CELLS = 90_000  # max len(a) * len(b) for a token-level Myers (~30 ms worst case)
+_DMP = DMP  # (bench/documents.py reports its Diff_Timeout)
 _CHAR_CELLS = 40_000  # max len(a) * len(b) for a character-level Myers (~14 ms worst case)
-_SIMILAR = 0.4  # below this share of common words a rewritten sentence is shown as replaced
-_DIRECT_CELLS = 2_500  # token grids this small go straight to Myers (and skip the _SIMILAR test)
+_SIMILAR = 0.4  # below this share of common words a rewritten passage is shown as replaced
+_SIMILAR_MIN_WORDS = 8  # ... if it has at least this many words (both sides together)
 # Refinement levels. Sentences (or clauses) with their trailing space; words, where CJK and other
 # unspaced scripts fall to one token per character.
 _SENTENCE = re.compile(r"[^.!?;\n]+[.!?;]*\s*|[.!?;\n]+\s*")
 _WORD = re.compile(r"[^\W\u2e80-\u9fff\uac00-\ud7af\uf900-\ufaff]+|\s+|.", re.S)
 _LEVELS = (_SENTENCE, _WORD)
-_WORD_TAIL = re.compile(r"[^\W_]+$")
+_WORD_TAIL = re.compile(r"[^\W_]+\Z")
 _WORD_HEAD = re.compile(r"[^\W_]+")
-
-_DMP = diff_match_patch()
-_DMP.Diff_Timeout = 0  # never cut a diff short; the staging above keeps it fast
+_SPACE = re.compile(r"\s")
 
 
 def diff(old: str, new: str) -> list[Op]:
@@ -72,7 +63,7 @@ def diff_with_report(old: str, new: str) -> tuple[list[Op], int]:
         pending = []
         ops.append(op)
     ops.extend(_refine_run(pending, coarse))
-    return _merge_adjacent(ops), coarse[0]
+    return merge_adjacent(ops), coarse[0]
 
 
 def line_diff(old: str, new: str) -> list[Op]:
@@ -99,7 +90,7 @@ def line_diff(old: str, new: str) -> list[Op]:
             continue
         i, j, n = split  # the pieces' outer ends were trimmed above: only the anchor sides may match
         stack.extend([(i + n, ahi, j + n, bhi, True, False), (EQUAL, i, i + n), (alo, i, blo, j, False, True)])
-    return _merge_adjacent([(op, (new if op == INSERT else old)[lo:hi]) for op, lo, hi in ranges])
+    return merge_adjacent([(op, (new if op == INSERT else old)[lo:hi]) for op, lo, hi in ranges])
 
 
 def lines(text: str) -> list[str]:
@@ -176,10 +167,15 @@ def _find_anchor(a: str, alo: int, ahi: int, b: str, blo: int, bhi: int) -> tupl
         if end == -1:
             return None
         line = a[start : end + 1]
-        if len(line) > _ANCHOR_MIN and a.count(line, alo, ahi) == 1 and b.count(line, blo, bhi) == 1:
-            j = b.find(line, blo, bhi)
-            if (j == blo or b[j - 1] == "\n") and abs((j - blo) - (start - alo)) <= slack:
-                return start, j, len(line)
+        j = b.find(line, blo, bhi) if len(line) > _ANCHOR_MIN else -1
+        if (
+            j != -1
+            and (j == blo or b[j - 1] == "\n")
+            and abs((j - blo) - (start - alo)) <= slack
+            and b.find(line, j + 1, bhi) == -1
+            and a.count(line, alo, ahi) == 1
+        ):
+            return start, j, len(line)
         start = end + 1
     return None
 
@@ -189,7 +185,7 @@ def _line_myers(a: str, alo: int, ahi: int, b: str, blo: int, bhi: int) -> list[
     if alo == ahi or blo == bhi or (a.find("\n", alo, ahi - 1) == -1 and b.find("\n", blo, bhi - 1) == -1):
         return [(DELETE, alo, ahi), (INSERT, blo, bhi)]  # nothing, or one differing line, on a side
     out = []
-    for op, text in _token_diff(lines(a[alo:ahi]), lines(b[blo:bhi])):
+    for op, text in token_diff(lines(a[alo:ahi]), lines(b[blo:bhi])):
         if op == INSERT:
             out.append((op, blo, blo + len(text)))
             blo += len(text)
@@ -200,93 +196,6 @@ def _line_myers(a: str, alo: int, ahi: int, b: str, blo: int, bhi: int) -> list[
     return out
 
 
-def _token_diff(ta: list[str], tb: list[str]) -> list[Op]:
-    """Diff two token lists (lines or words) with one code point per distinct token."""
-    table: dict[str, int] = {}
-    ea = "".join([chr(table.setdefault(t, len(table))) for t in ta])
-    eb = "".join([chr(table.setdefault(t, len(table))) for t in tb])
-    tokens = list(table)
-    return [(op, "".join([tokens[ord(c)] for c in s])) for op, s in _encoded_diff(ea, eb)]
-
-
-def _encoded_diff(ea: str, eb: str) -> list[Op]:
-    """Token diff on encoded strings (one code point per token). Exact shortcuts first: nothing in
-    common is a plain delete + insert (Myers would walk the whole grid to find that out); tokens
-    unique on both sides anchor the rest (patience diff, as in git). Small gaps then get Myers; a
-    gap still too large splits at its rarest common token (histogram diff). Iterative, so no
-    recursion limit."""
-    ops: list[Op] = []
-    stack: list = [(ea, eb)]
-    while stack:
-        item = stack.pop()
-        if isinstance(item[0], int):
-            ops.append(item)
-            continue
-        a, b = item
-        if len(a) * len(b) <= _DIRECT_CELLS:
-            ops.extend(_DMP.diff_main(a, b, False))
-            continue
-        p = _DMP.diff_commonPrefix(a, b)
-        s = _DMP.diff_commonSuffix(a[p:], b[p:])
-        ops.append((EQUAL, a[:p]))
-        stack.append((EQUAL, a[len(a) - s :]))
-        a, b = a[p : len(a) - s], b[p : len(b) - s]
-        ca, cb = Counter(a), Counter(b)
-        common = ca.keys() & cb.keys()
-        anchors = _patience(a, b, ca, cb, common) if common else []
-        if not common:
-            ops.extend([(DELETE, a), (INSERT, b)])
-        elif anchors:
-            stack.extend(_between(a, b, anchors))
-        elif len(a) * len(b) <= _TOKEN_CELLS:
-            ops.extend(_DMP.diff_main(a, b, False))
-        else:
-            pivot = min(common, key=lambda c: ca[c] + cb[c])  # the rarest; split at its middle
-            k = min(ca[pivot], cb[pivot]) // 2  # occurrences so a frequent one still halves the work
-            i, j = _nth(a, pivot, k), _nth(b, pivot, k)
-            stack.extend([(a[i + 1 :], b[j + 1 :]), (EQUAL, pivot), (a[:i], b[:j])])
-    return _merge_adjacent(ops)
-
-
-def _patience(a: str, b: str, ca: Counter, cb: Counter, common) -> list[tuple[int, int]]:
-    """Positions of tokens unique in both, longest subsequence in the same order on both sides."""
-    pairs = sorted((a.find(c), b.find(c)) for c in common if ca[c] == 1 == cb[c])
-    tails: list[int] = []  # tails[k]: the smallest b-position ending an increasing run of k + 1
-    ends: list[int] = []  # index into pairs of that run's last pair
-    back = [-1] * len(pairs)
-    for index, (_, j) in enumerate(pairs):
-        k = bisect_left(tails, j)
-        if k == len(tails):
-            tails.append(j)
-            ends.append(index)
-        else:
-            tails[k], ends[k] = j, index
-        back[index] = ends[k - 1] if k else -1
-    chain, index = [], ends[-1] if ends else -1
-    while index != -1:
-        chain.append(pairs[index])
-        index = back[index]
-    return chain[::-1]
-
-
-def _between(a: str, b: str, anchors: list[tuple[int, int]]) -> list:
-    """Stack items (last first) for the gaps around the anchors and the anchors themselves."""
-    items: list = []
-    i0 = j0 = 0
-    for i, j in anchors:
-        items += [(a[i0:i], b[j0:j]), (EQUAL, a[i])]
-        i0, j0 = i + 1, j + 1
-    items.append((a[i0:], b[j0:]))
-    return items[::-1]
-
-
-def _nth(text: str, char: str, k: int) -> int:
-    i = text.find(char)
-    for _ in range(k):
-        i = text.find(char, i + 1)
-    return i
-
-
 def _refine_run(run: list[Op], coarse: list[int]) -> list[Op]:
     """Re-diff one replaced run of whole lines finely, then clean it up semantically. The cleanup is
     per run: equal lines between runs stay equal (a global pass would fold a blank line between
@@ -295,16 +204,48 @@ def _refine_run(run: list[Op], coarse: list[int]) -> list[Op]:
     new = "".join(t for op, t in run if op == INSERT)
     if not old or not new:
         return run
-    ops = _merge_adjacent(_refine(old, new, 0, coarse))
-    _DMP.diff_cleanupSemantic(ops)
-    return ops
+    ops = merge_adjacent(_refine(old, new, 0, coarse))
+    DMP.diff_cleanupSemantic(ops)
+    return _snap_to_words(ops)
+
+
+def _snap_to_words(ops: list[Op]) -> list[Op]:
+    """Semantic cleanup can leave a replacement of several words starting or ending inside a word
+    ("Ac[-se acdeno-]{+aclone who+}": it factors out the letters the first words share). Move such
+    fragments from the neighbouring equalities into the replacement, so whole words are shown
+    replaced; an edit inside a single word ("rec[-ie-]{+ei+}ve") keeps its character precision."""
+    out: list[Op] = []
+    snap_tail = False  # the group just added is a multi-word replacement ending in a letter
+    for is_equal, run in groupby(ops, key=lambda o: o[0] == EQUAL):
+        group = list(run)
+        if is_equal:
+            text = "".join(t for _, t in group)
+            head = _WORD_HEAD.match(text) if snap_tail else None
+            if head:
+                out[-2:] = [(DELETE, out[-2][1] + head.group()), (INSERT, out[-1][1] + head.group())]
+                text = text[head.end() :]
+            out.append((EQUAL, text))
+            snap_tail = False
+            continue
+        old = "".join(t for op, t in group if op == DELETE)
+        new = "".join(t for op, t in group if op == INSERT)
+        if not (old and new and _SPACE.search(old + new)):
+            out.extend(group)
+            continue
+        tail = _WORD_TAIL.search(out[-1][1]) if out and old[0].isalnum() and new[0].isalnum() else None
+        if tail:
+            out[-1] = (EQUAL, out[-1][1][: tail.start()])
+            old, new = tail.group() + old, tail.group() + new
+        out += [(DELETE, old), (INSERT, new)]
+        snap_tail = old[-1].isalnum() and new[-1].isalnum()
+    return merge_adjacent(out)
 
 
 def _refine(old: str, new: str, level: int, coarse: list[int]) -> list[Op]:
     """Character diff of a replaced run; a large run is first split by sentences, then by words
     (each level's Myers sees a few dozen tokens), and only small leftovers meet character Myers."""
-    p = _DMP.diff_commonPrefix(old, new)
-    s = _DMP.diff_commonSuffix(old[p:], new[p:])
+    p = DMP.diff_commonPrefix(old, new)
+    s = DMP.diff_commonSuffix(old[p:], new[p:])
     if level < len(_LEVELS):
         p, s = _word_aligned(old, new, p, s)
     elif 2 * (p + s) < max(len(old), len(new)):
@@ -313,18 +254,18 @@ def _refine(old: str, new: str, level: int, coarse: list[int]) -> list[Op]:
         return [(DELETE, old), (INSERT, new)]
     a, b = old[p : len(old) - s], new[p : len(new) - s]
     if level == len(_LEVELS) and len(a) * len(b) <= _CHAR_CELLS:
-        middle = _DMP.diff_main(a, b, False)
+        middle = DMP.diff_main(a, b, False)
     elif level == len(_LEVELS) or not a or not b:
         coarse[0] += bool(a and b)
         middle = [(DELETE, a), (INSERT, b)]
     else:
         ta, tb = _LEVELS[level].findall(a), _LEVELS[level].findall(b)
-        if _LEVELS[level] is _WORD and len(ta) * len(tb) > _DIRECT_CELLS and _unrelated(ta, tb):
+        if _LEVELS[level] is _WORD and _unrelated(ta, tb):
             return [(EQUAL, old[:p]), (DELETE, a), (INSERT, b), (EQUAL, old[len(old) - s :])]
         if len(ta) == len(tb) == 1:
             return [(EQUAL, old[:p]), *_refine(a, b, level + 1, coarse), (EQUAL, old[len(old) - s :])]
         middle = []
-        for x, y in _changed_runs(_token_diff(ta, tb)):
+        for x, y in _changed_runs(token_diff(ta, tb)):
             middle.extend(_refine(x, y, level + 1, coarse) if x and y and x != y else _plain(x, y))
     return [(EQUAL, old[:p]), *middle, (EQUAL, old[len(old) - s :])]
 
@@ -342,11 +283,12 @@ def _word_aligned(old: str, new: str, p: int, s: int) -> tuple[int, int]:
 def _unrelated(ta: list[str], tb: list[str]) -> bool:
     """A long rewritten passage shares few words with the old one (Dice coefficient under
     _SIMILAR): show it as replaced. A word diff would only match scattered "the"/"and" — noise that
-    semantic cleanup removes again — at the highest Myers cost (large D). Short runs are always
-    word-diffed: there Myers is cheap and the coefficient too coarse to trust."""
+    semantic cleanup removes again — at the highest Myers cost (large D). Runs of a few words are
+    always word-diffed: there Myers is cheap and the coefficient too coarse to trust."""
     wa = Counter(t for t in ta if not t.isspace())
     wb = Counter(t for t in tb if not t.isspace())
-    return 2 * sum((wa & wb).values()) < _SIMILAR * (wa.total() + wb.total())
+    total = wa.total() + wb.total()
+    return total >= _SIMILAR_MIN_WORDS and 2 * sum((wa & wb).values()) < _SIMILAR * total
 
 
 def _changed_runs(ops: list[Op]):
@@ -369,9 +311,3 @@ def _changed_runs(ops: list[Op]):
 def _plain(x: str, y: str) -> list[Op]:
     """An equality (x == y) or a pure deletion / insertion."""
     return [(EQUAL, x)] if x == y else [(DELETE, x), (INSERT, y)]
-
-
-def _merge_adjacent(ops: list[Op]) -> list[Op]:
-    """Drop empty ops and join neighbours of the same kind (one join per run: no quadratic
-    string growth)."""
-    return [(op, "".join(t for _, t in run)) for op, run in groupby((o for o in ops if o[1]), key=itemgetter(0))]

@@ -34,8 +34,11 @@ class Comparison:
 
 
 def compare(session, document: Document, from_number, to_number) -> Comparison:
-    old = get_revision(session, document, from_number)
+    """Two revisions and their diff; without `from_number`, the new revision's parent (itself for the first)."""
     new = get_revision(session, document, to_number)
+    if from_number is None or from_number == "":
+        from_number = new.parent_number or new.number
+    old = get_revision(session, document, from_number)
     return Comparison(old, new, revisions.diff(old.text, new.text))
 
 
@@ -51,8 +54,13 @@ _CACHE_SIZE = 32
 
 
 def attribution(session, document: Document) -> list[BlockCredit]:
-    """Who last changed each block of the head text; computed from the diffs, cached per head."""
-    key = (document.id, document.head_number)
+    """Who last changed each block of the head text; computed from the diffs, cached per head.
+
+    The cache is per process, so its key must name one head in one database: an id and a number
+    alone recur across databases (tests, a restored backup, a reused SQLite rowid) and would serve
+    another document's blocks. The head's save time tells them apart.
+    """
+    key = (document.id, document.head_number, document.updated_at)
     with _cache_lock:
         spans = _cache.get(key)
         if spans is not None:

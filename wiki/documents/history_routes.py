@@ -33,8 +33,7 @@ def compare(space_slug: str, slug: str):
     """Compare two revisions (default: the head with its parent), inline or side by side."""
     space, document, actor = service.find(db.session, space_slug, slug, current_user)
     to_number = request.args.get("to") or document.head_number
-    from_number = request.args.get("from") or max(1, int(document.head_number) - 1)
-    comparison = history.compare(db.session, document, from_number, to_number)
+    comparison = history.compare(db.session, document, request.args.get("from"), to_number)
     mode = "side" if request.args.get("mode") == "side" else "inline"
     view = revisions.side_by_side(comparison.ops) if mode == "side" else revisions.hunks(comparison.ops)
     return render_template("documents/compare.html", space=space, document=document, actor=actor,

@@ -166,16 +166,15 @@ def _pieces(ops: list[Op]) -> list[tuple[str, list[Op]]]:
             cut = text.find("\n") + 1  # finish the change's last line on both sides
             current.append((EQUAL, text[:cut] if cut else text))
             text = text[cut:] if cut else ""
-        old_bol = new_bol = not text or text.endswith("\n")
+        old_bol = new_bol = current[-1][1].endswith("\n") if not text else text.endswith("\n")
         whole = text[: text.rfind("\n") + 1]
         if whole:
             if current:
                 pieces.append(("change", current))
             pieces.append(("equal", [(EQUAL, whole)]))
             current = []
-        rest = text[len(whole) :]
-        if rest:
-            current.append((EQUAL, rest))
+        if text[len(whole) :]:
+            current.append((EQUAL, text[len(whole) :]))
     if current:
         changed = any(op != EQUAL for op, _ in current)
         pieces.append(("change", current) if changed else ("equal", current))

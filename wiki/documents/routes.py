@@ -6,10 +6,9 @@ from flask_login import current_user, login_required
 from wiki.documents import service
 from wiki.documents.forms import DocumentForm, EditForm
 from wiki.documents.models import STATUSES
-from wiki.errors import Conflict
+from wiki.errors import Conflict, DomainError
 from wiki.extensions import db
 from wiki.forms import handle_form
-from wiki.rendering import render_document
 
 bp = Blueprint("documents", __name__, url_prefix="/s/<space_slug>")
 
@@ -20,7 +19,7 @@ def create(space_slug: str):
     space, _ = service.require_space_editor(db.session, space_slug, current_user)
     form = DocumentForm()
     if _wants_preview(form):
-        return render_template("documents/new.html", form=form, space=space, preview=_preview_html(form))
+        return _preview_page(form, "documents/new.html", {"space": space})
 
     def _create():
         document = service.create_document(
@@ -37,8 +36,14 @@ def _wants_preview(form) -> bool:
     return form.is_submitted() and request.form.get("action") == "preview"
 
 
-def _preview_html(form) -> str:
-    return render_document(form.text.data or "").html
+def _preview_page(form, template: str, context: dict):
+    """The form again with the rendered text, or with the reason it cannot be shown (too large)."""
+    try:
+        context["preview"], status = service.preview_html(form.text.data or ""), 200
+    except DomainError as error:
+        form.form_errors.append(error.message)
+        context["preview"], status = None, error.status
+    return render_template(template, form=form, **context), status
 
 
 @bp.get("/<slug>")
@@ -59,8 +64,7 @@ def edit(space_slug: str, slug: str):
         form.title.data, form.text.data, form.base_revision.data = current.title, current.text, current.number
     context = {"space": space, "document": document, "preview": None}
     if _wants_preview(form):
-        context["preview"] = _preview_html(form)
-        return render_template("documents/edit.html", form=form, **context)
+        return _preview_page(form, "documents/edit.html", context)
 
     def _save():
         try:
@@ -97,7 +101,10 @@ def _conflict_page(form, conflict: Conflict, context: dict):
 def preview(space_slug: str):
     """Live preview for the edit forms: the same renderer and sanitiser as a saved revision."""
     service.require_space_editor(db.session, space_slug, current_user)
-    return jsonify(html=render_document(request.form.get("text", "")).html)
+    try:
+        return jsonify(html=service.preview_html(request.form.get("text", "")))
+    except DomainError as error:  # too large: the script keeps the last preview
+        return jsonify(error=error.message), error.status
 
 
 @bp.post("/<slug>/status")

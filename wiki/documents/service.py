@@ -123,6 +123,14 @@ def _clean_summary(summary: str) -> str:
     return summary
 
 
+def preview_html(text: str) -> str:
+    """What saving `text` would show, for previews: same hygiene and size limit, nothing stored.
+
+    The limit matters here too: rendering takes ~0.5 s per 100 KB, and a form may carry 4 MB.
+    """
+    return render_document(_clean_text(text)).html
+
+
 # --- writing ----------------------------------------------------------------------------------
 
 

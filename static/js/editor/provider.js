@@ -1,0 +1,269 @@
+// Binds a Y.Doc and its Awareness to one document on the server's /collab Socket.IO namespace.
+// The protocol is docs/realtime.md; this file follows it step by step:
+//
+//   connect → join {doc} → ack {ok, role, epoch, user}
+//   → sync SyncStep1 → server: SyncStep2 (what we lack), SyncStep1 (its state vector)
+//   → we answer with SyncStep2 (what it lacks: everything typed while offline)
+//   local edits → batched 50–100 ms → sync Update, kept pending until the ack says ok
+//
+// Emits (lib0 Observable): "status" (after any change of phase or pending count), "synced"
+// (first complete sync; the editor is created then), "role", "problem" (message for people),
+// "reset" (reason: stop editing).
+import * as syncProtocol from "y-protocols/sync";
+import * as awarenessProtocol from "y-protocols/awareness";
+import * as encoding from "lib0/encoding";
+import * as decoding from "lib0/decoding";
+import { Observable } from "lib0/observable";
+import { io } from "socket.io-client";
+import { Outbox } from "./outbox.js";
+
+const BATCH_MS = 75; // DESIGN §2: one commit covers several keystrokes
+const AWARENESS_MS = 100; // at most ~10 cursor messages a second (server allows 20)
+const ACK_TIMEOUT_MS = 10000;
+const RETRY_MS = 1500; // after "rate_limited" or a failed join
+
+export class CollabProvider extends Observable {
+  constructor(docId, ydoc, awareness, { url = "/collab" } = {}) {
+    super();
+    this.docId = docId;
+    this.ydoc = ydoc;
+    this.awareness = awareness;
+    this.outbox = new Outbox();
+    this.role = null;
+    this.epoch = null;
+    this.joined = false;
+    this.synced = false; // this connection has completed its first sync
+    this.everSynced = false;
+    this.stopped = false;
+    this.generation = 0; // one per connection, so pending batches know where they were sent
+    this.timers = {};
+    this.socket = io(url, { withCredentials: true, autoConnect: false, transports: ["websocket", "polling"] });
+    this._bind();
+  }
+
+  connect() {
+    this.socket.connect();
+  }
+
+  /** "connecting" before the first sync, then "online" or "offline"; "stopped" after a reset. */
+  get phase() {
+    if (this.stopped) return "stopped";
+    if (!this.everSynced) return "connecting";
+    return this.joined && this.synced ? "online" : "offline";
+  }
+
+  get pending() {
+    return this.outbox.count;
+  }
+
+  stop() {
+    this.stopped = true;
+    for (const timer of Object.values(this.timers)) clearTimeout(timer);
+    this.socket.disconnect();
+    this._status();
+  }
+
+  // --- wiring -------------------------------------------------------------------------------
+
+  _bind() {
+    const on = (event, handler) => this.socket.on(event, (msg) => {
+      if (!this.stopped && msg && msg.doc === this.docId) handler(msg);
+    });
+    this.socket.on("connect", () => this._join());
+    this.socket.on("disconnect", () => this._offline());
+    this.socket.on("connect_error", (error) => {
+      // Refused by the server (bad session or token): Socket.IO will not retry on its own.
+      if (error && error.message === "unauthorized") this._problem("You are not signed in any more. Reload the page.");
+    });
+    on("sync", (msg) => this._receiveSync(msg.data));
+    on("awareness", (msg) => this._receiveAwareness(msg.data));
+    on("peer-left", (msg) => this._peerLeft(msg.clients));
+    on("reset", (msg) => this._reset(msg.reason));
+    on("error", (msg) => this._problem(msg.error));
+    this.ydoc.on("update", (update, origin) => this._localUpdate(update, origin));
+    this.awareness.on("update", (_changes, origin) => {
+      if (origin === "local") this._scheduleAwareness(); // only our own state goes out
+    });
+    this.awareness.on("change", ({ added }, origin) => {
+      // The server relays presence but never stores it: a newcomer learns we are here only when
+      // we speak, so greet every client we see for the first time.
+      if (origin === this && added.length) this._scheduleAwareness();
+    });
+  }
+
+  /** Emit with an ack; resolves to the ack object, or {ok: false} on timeout or disconnect. */
+  _ask(event, payload) {
+    return new Promise((resolve) => {
+      if (!this.socket.connected) return resolve({ ok: false, code: "offline" });
+      this.socket.timeout(ACK_TIMEOUT_MS).emit(event, payload, (err, ack) => {
+        resolve(err || !ack ? { ok: false, code: "offline" } : ack);
+      });
+    });
+  }
+
+  _later(name, fn, ms) {
+    if (this.timers[name]) return;
+    this.timers[name] = setTimeout(() => {
+      delete this.timers[name];
+      if (!this.stopped) fn();
+    }, ms);
+  }
+
+  _status() {
+    this.emit("status", [{ phase: this.phase, pending: this.pending, role: this.role }]);
+  }
+
+  _problem(message) {
+    this.emit("problem", [message]);
+  }
+
+  // --- joining and syncing ------------------------------------------------------------------
+
+  async _join() {
+    const generation = ++this.generation;
+    const ack = await this._ask("join", { doc: this.docId });
+    if (generation !== this.generation || this.stopped) return;
+    if (!ack.ok) {
+      if (ack.code === "forbidden" || ack.code === "not_found" || ack.code === "unauthorized") {
+        this._problem(ack.error);
+        this.stop();
+      } else if (ack.code !== "offline") {
+        this._later("join", () => this.socket.connected && this._join(), RETRY_MS);
+      }
+      return;
+    }
+    // Another epoch means the server's history was replaced: syncing our old doc into it would
+    // duplicate the text, so stop instead (docs/realtime.md, "reset").
+    if (this.epoch !== null && ack.epoch !== this.epoch) return this._reset("epoch");
+    this.epoch = ack.epoch;
+    if (ack.role !== this.role) {
+      this.role = ack.role;
+      this.emit("role", [ack.role]);
+    }
+    this.joined = true;
+    this.awareness.setLocalStateField("user", ack.user);
+    const encoder = encoding.createEncoder();
+    syncProtocol.writeSyncStep1(encoder, this.ydoc);
+    const step1 = await this._ask("sync", { doc: this.docId, data: encoding.toUint8Array(encoder) });
+    if (!step1.ok && step1.code !== "offline") this._problem(step1.error);
+  }
+
+  _receiveSync(data) {
+    const decoder = decoding.createDecoder(new Uint8Array(data));
+    const encoder = encoding.createEncoder();
+    let type;
+    try {
+      // origin = this provider, so _localUpdate does not send the server's own changes back
+      type = syncProtocol.readSyncMessage(decoder, encoder, this.ydoc, this);
+    } catch {
+      return this._problem("A change from the server could not be read. Reload the page.");
+    }
+    if (type === syncProtocol.messageYjsSyncStep1 && this.role === "editor") {
+      this._answerStep1(encoding.toUint8Array(encoder));
+    }
+    if (type === syncProtocol.messageYjsSyncStep2 && !this.synced) {
+      this.synced = true;
+      const first = !this.everSynced;
+      this.everSynced = true;
+      if (first) this.emit("synced", [this.role]);
+      this._scheduleAwareness();
+      this._status();
+    }
+  }
+
+  /**
+   * Our SyncStep2 holds everything the server lacks, so it is the resend of every pending change:
+   * its ok ack settles all of them. If it is refused (e.g. too large) they go out one by one.
+   */
+  async _answerStep1(step2) {
+    this.outbox.consolidate();
+    const covered = this.outbox.ids();
+    const generation = this.generation;
+    for (const batch of this.outbox.unsent(generation)) batch.sentOn = generation;
+    const ack = await this._ask("sync", { doc: this.docId, data: step2 });
+    if (ack.ok) {
+      this.outbox.acknowledge(covered);
+    } else {
+      if (ack.code !== "offline") this._problem(ack.error);
+      covered.forEach((id) => this.outbox.retry(id));
+      if (ack.code !== "offline") this._later("resend", () => this._sendPending(), RETRY_MS);
+    }
+    this._status();
+  }
+
+  // --- local changes ------------------------------------------------------------------------
+
+  _localUpdate(update, origin) {
+    if (origin === this || this.stopped) return;
+    this.outbox.push(update);
+    this._later("batch", () => this._flush(), BATCH_MS);
+    this._status();
+  }
+
+  _flush() {
+    // Offline, changes stay buffered: the SyncStep2 answered after reconnecting carries them.
+    if (!this.joined || !this.synced || this.role !== "editor") return;
+    this.outbox.seal();
+    this._sendPending();
+  }
+
+  _sendPending() {
+    if (!this.joined || !this.synced || this.role !== "editor") return;
+    for (const batch of this.outbox.unsent(this.generation)) this._send(batch);
+  }
+
+  async _send(batch) {
+    batch.sentOn = this.generation;
+    const encoder = encoding.createEncoder();
+    syncProtocol.writeUpdate(encoder, batch.update);
+    const ack = await this._ask("sync", { doc: this.docId, data: encoding.toUint8Array(encoder) });
+    if (ack.ok) {
+      this.outbox.acknowledge([batch.id]);
+    } else {
+      // Kept for resend: on reconnect ("offline"), or shortly ("rate_limited" and the like).
+      this.outbox.retry(batch.id);
+      if (ack.code !== "offline") {
+        this._problem(ack.error);
+        this._later("resend", () => this._sendPending(), RETRY_MS);
+      }
+    }
+    this._status();
+  }
+
+  _offline() {
+    this.joined = false;
+    this.synced = false;
+    // Nobody else's cursor can be trusted while we cannot hear them; they come back on rejoin.
+    const others = [...this.awareness.getStates().keys()].filter((id) => id !== this.ydoc.clientID);
+    awarenessProtocol.removeAwarenessStates(this.awareness, others, this);
+    this._status();
+  }
+
+  _reset(reason) {
+    this.stop();
+    this.emit("reset", [reason]);
+  }
+
+  // --- presence -----------------------------------------------------------------------------
+
+  _scheduleAwareness() {
+    this._later("awareness", () => {
+      if (!this.joined || this.awareness.getLocalState() === null) return;
+      const data = awarenessProtocol.encodeAwarenessUpdate(this.awareness, [this.ydoc.clientID]);
+      this._ask("awareness", { doc: this.docId, data }); // best effort: cursors are never stored
+    }, AWARENESS_MS);
+  }
+
+  _receiveAwareness(data) {
+    try {
+      awarenessProtocol.applyAwarenessUpdate(this.awareness, new Uint8Array(data), this);
+    } catch {
+      // A malformed cursor update is not worth interrupting anyone for.
+    }
+  }
+
+  _peerLeft(clients) {
+    const gone = (Array.isArray(clients) ? clients : []).filter((id) => id !== this.ydoc.clientID);
+    awarenessProtocol.removeAwarenessStates(this.awareness, gone, this);
+  }
+}
