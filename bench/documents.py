@@ -151,6 +151,8 @@ def measure_views(url: str, instance: str, page: str, args) -> float:
     server = multiprocessing.get_context("spawn").Process(target=serve, args=(url, instance, child), daemon=True)
     server.start()
     try:
+        if not parent.poll(120):
+            raise RuntimeError("the server process did not start (its traceback is above)")
         port = parent.recv()
         trivial = load(port, TRIVIAL, args.clients, args.seconds)
         return load(port, page, args.clients, args.seconds) / trivial

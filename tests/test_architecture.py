@@ -23,7 +23,11 @@ PURE = [
     "wiki/documents/revisions.py",
     "wiki/documents/merge.py",
     "wiki/documents/attribution.py",
-    "wiki/documents/diffing.py",
+    "wiki/documents/diffcore.py",
+    "wiki/documents/tokendiff.py",
+    "wiki/documents/text.py",
+    "wiki/realtime/awareness.py",
+    "wiki/realtime/ratelimit.py",
 ]
 PURE_ANYWHERE = ("ydoc.py", "anchoring.py", "lifecycle.py", "edition.py")
 

@@ -1,6 +1,8 @@
 """Extension objects, created unbound so that create_app() can bind them to any configuration."""
 
+import functools
 import sqlite3
+import threading
 from datetime import datetime
 
 from flask_login import LoginManager
@@ -90,6 +92,37 @@ def init_app(app) -> None:
         # One connection's events are handled in order: a Yjs update may depend on the previous one.
         async_handlers=False,
     )
+    # _serialise_sends(socketio.server)
+
+
+def _serialise_sends(server) -> None:
+    """Make every Socket.IO packet reach its client whole, whichever threads send at once.
+
+    A binary event (every `sync`) goes out as a header packet followed by its attachment. In
+    threading mode several threads send to the same client: its own handler thread (acks, the
+    answer to its SyncStep1), other clients' handler threads (broadcasts) and the Redis listener
+    (broadcasts from other processes). python-socketio does not serialise them (by design), so an
+    ack could land between a header and its attachment: the client then reads the ack as the
+    attachment and drops both — a lost update and a lost ack (socket.io-client: "got plaintext
+    data when reconstructing a packet", then a reconnect). One lock around each send fixes it;
+    a send only queues packets, so it is held for microseconds.
+    """
+    lock = threading.RLock()
+
+    def locked(method):
+        @functools.wraps(method)
+        def send(*args, **kwargs):
+            with lock:
+                return method(*args, **kwargs)
+
+        return send
+
+    server._send_packet = locked(server._send_packet)  # acks, connect replies, callback emits
+    manager = server.manager
+    if hasattr(manager, "_handle_emit"):  # a message-queue manager: local delivery, not the publish
+        manager._handle_emit = locked(manager._handle_emit)
+    else:
+        manager.emit = locked(manager.emit)
 
 
 def _migrations_dir() -> str:

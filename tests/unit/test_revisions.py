@@ -222,6 +222,11 @@ def test_hunks_of_identical_texts_is_one_collapsed_run():
     assert hunks(diff("", "")) == []
 
 
+def test_unchanged_last_line_without_newline_is_not_part_of_the_change():
+    result = hunks(diff("a\nb", "x\nb"))
+    assert [(h.kind, h.old_text, h.new_text) for h in result] == [("change", "a\n", "x\n"), ("equal", "b", "b")]
+
+
 def test_change_inside_a_line_takes_the_whole_line():
     (change,) = [h for h in hunks(diff("a\nThe quick fox\nb\n", "a\nThe slow fox\nb\n")) if h.kind == "change"]
     assert change.old_text == "The quick fox\n" and change.new_text == "The slow fox\n"

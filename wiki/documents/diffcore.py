@@ -25,10 +25,11 @@ from itertools import groupby
 
 from wiki.documents.tokendiff import DELETE, DMP, EQUAL, INSERT, Op, merge_adjacent, token_diff
 
+_DMP = DMP  # the shared, timeout-free instance (bench/documents.py reports its Diff_Timeout)
+
 _PIECE = 2048  # chars (both sides): below this a piece goes straight to line-level Myers
 _ANCHOR_TRIES = 12  # candidate anchor lines tried per piece before giving up
 _ANCHOR_MIN = 12  # shorter lines (blank, "|---|", "- x") are rarely unique: not tried
-_DMP = DMP  # (bench/documents.py reports its Diff_Timeout)
 _CHAR_CELLS = 40_000  # max len(a) * len(b) for a character-level Myers (~14 ms worst case)
 _SIMILAR = 0.4  # below this share of common words a rewritten passage is shown as replaced
 _SIMILAR_MIN_WORDS = 8  # ... if it has at least this many words (both sides together)

@@ -4,7 +4,8 @@ Stdlib + diff_match_patch only (no Flask, no database), so it is tested alone an
 ``bench/revisions_core.py``. The pieces live in sibling modules and are re-exported here, the one
 import path for callers:
 
-- ``diffcore``    ``diff`` / ``line_diff``: complete diffs (no timeout) that stay fast on 100 KB.
+- ``diffcore``    ``diff`` / ``line_diff``: complete diffs (no timeout) that stay fast on 100 KB,
+                  on top of ``tokendiff`` (exact diffs of line / sentence / word sequences).
 - this module     ``hunks`` / ``side_by_side`` / ``diff_stats``: display models built from ops.
 - ``merge``       ``merge3``: line-granular three-way merge that never drops either side's work.
 - ``attribution`` ``split_blocks`` / ``attribute`` / ``carry_forward``: which revision last
@@ -167,12 +168,12 @@ def _pieces(ops: list[Op]) -> list[tuple[str, list[Op]]]:
             current.append((EQUAL, text[:cut] if cut else text))
             text = text[cut:] if cut else ""
         old_bol = new_bol = current[-1][1].endswith("\n") if not text else text.endswith("\n")
+        if current and text:  # what is left starts a line on both sides: the change is complete
+            pieces.append(("change", current))
+            current = []
         whole = text[: text.rfind("\n") + 1]
         if whole:
-            if current:
-                pieces.append(("change", current))
             pieces.append(("equal", [(EQUAL, whole)]))
-            current = []
         if text[len(whole) :]:
             current.append((EQUAL, text[len(whole) :]))
     if current:

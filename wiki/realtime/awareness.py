@@ -29,7 +29,10 @@ def parse(data: bytes) -> list[tuple[int, int, dict | None]]:
         client, pos = read_var_uint(data, pos)
         clock, pos = read_var_uint(data, pos)
         raw, pos = _read_string(data, pos)
-        state = json.loads(raw)
+        try:
+            state = json.loads(raw)
+        except RecursionError:  # "[[[[…" within the size limit: not a ValueError by itself
+            raise ValueError("awareness state nested too deeply") from None
         if state is not None and not isinstance(state, dict):
             raise ValueError("awareness state must be an object or null")
         entries.append((client, clock, state))
@@ -50,7 +53,10 @@ def with_identity(data: bytes, user: dict) -> tuple[bytes, list[int]]:
     """The update with every live state's "user" replaced by `user`; also the client ids in it."""
     entries = parse(data)
     rewritten = [(c, k, None if s is None else {**s, "user": user}) for c, k, s in entries]
-    return encode(rewritten), [c for c, _, _ in entries]
+    try:
+        return encode(rewritten), [c for c, _, _ in entries]
+    except RecursionError:
+        raise ValueError("awareness state nested too deeply") from None
 
 
 def removal(clients: list[int], clocks: dict[int, int]) -> bytes:

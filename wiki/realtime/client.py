@@ -7,18 +7,58 @@ one, resent after a reconnect until acknowledged. Positions are code points, lik
     client.connect()
     client.insert(0, "Hello ")
     client.wait_saved()
+
+`on_update(text)` is called after each remote change, on the connection's read thread: it must
+return quickly and must not wait for this client (no `sio.call()`).
 """
 
 import threading
 import time
 from collections.abc import Callable
 
+import engineio
 import socketio
 from pycrdt import Doc
 
 from wiki.realtime import awareness, ydoc
 
 NAMESPACE = "/collab"
+
+
+class _InOrderEngineIOClient(engineio.Client):
+    """Handles received messages one at a time, in arrival order, on the read thread.
+
+    python-engineio's client starts a new thread for every received message, and python-socketio
+    reassembles a binary event (a header packet, then its attachments) in whichever thread runs
+    first: under load an attachment is paired with the wrong header ("invalid literal for int()"),
+    the event is lost, and events and acks arrive out of order. Our handlers never block, so they
+    can run on the read thread. (A handler must not call `sio.call()`: it would wait for itself.)
+    """
+
+    def _trigger_event(self, event, *args, **kwargs):
+        if event == "message":
+            kwargs["run_async"] = False
+        return super()._trigger_event(event, *args, **kwargs)
+
+
+class _SocketIOClient(socketio.Client):
+    """A socketio.Client whose binary events survive concurrent sends and quick receives.
+
+    A binary event goes out as a header packet followed by its attachments; two threads emitting
+    at once (the caller's thread and the read thread answering a SyncStep1) could interleave them,
+    which the server then misreads. Sending a packet is made atomic, receiving is made sequential.
+    """
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self._send_lock = threading.Lock()
+
+    def _engineio_client_class(self):
+        return _InOrderEngineIOClient
+
+    def _send_packet(self, pkt):
+        with self._send_lock:
+            super()._send_packet(pkt)
 
 
 class CollabError(RuntimeError):
@@ -46,7 +86,7 @@ class CollabClient:
         self._remote = False
         self._synced = threading.Event()
         self.doc.observe(self._captured)
-        self.sio = socketio.Client(reconnection=False)
+        self.sio = _SocketIOClient(reconnection=False)
         self.sio.on("sync", self._on_sync, namespace=NAMESPACE)
         self.sio.on("awareness", self._on_awareness, namespace=NAMESPACE)
         self.sio.on("peer-left", self._on_peer_left, namespace=NAMESPACE)

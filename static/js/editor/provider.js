@@ -37,7 +37,7 @@ export class CollabProvider extends Observable {
     this.stopped = false;
     this.generation = 0; // one per connection, so pending batches know where they were sent
     this.timers = {};
-    this.socket = io(url, { withCredentials: true, autoConnect: false, transports: ["websocket", "polling"] });
+    this.socket = io(url, { withCredentials: true, autoConnect: false, transports: ["websocket", "polling"], tryAllTransports: true });
     this._bind();
   }
 
