@@ -30,6 +30,11 @@ timeout = 60
 graceful_timeout = 30  # on SIGTERM: stop accepting, let open requests finish, then close sockets
 keepalive = 5
 
+# gunicorn ≥ 25 opens a control socket at one fixed path per user ($XDG_RUNTIME_DIR/gunicorn.ctl):
+# several wiki processes on one machine would take it from each other, and its "add workers"
+# command must never be used here. Off.
+control_socket_disable = True
+
 # nginx on the same machine sets X-Forwarded-Proto; only trust it from there.
 forwarded_allow_ips = os.environ.get("GUNICORN_FORWARDED_ALLOW_IPS", "127.0.0.1,::1")
 

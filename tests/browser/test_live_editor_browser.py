@@ -131,7 +131,7 @@ def test_contributor_watches_the_live_draft_read_only(page, another_page, live_s
     open_live(page_b, doc.path + "/edit")
     put_cursor_at_end_of_line(page_b, 1)
     page_b.keyboard.type(" (second draft)")
-    expect(page.locator(".cm-line").first).to_have_text("# Budget plan (second draft)")
+    page.wait_for_function("() => window.__collab.text().startsWith('# Budget plan (second draft)\\n')")
     expect(page.locator("[data-live-who] li")).to_have_text([f"{contributor.display_name} (you)",
                                                              editor.display_name])
 

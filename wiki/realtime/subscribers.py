@@ -19,8 +19,10 @@ def init_realtime(app: Flask) -> None:
     app.extensions["collab_rooms"] = Rooms()
     if _namespace is None:  # the SocketIO object is shared by every app of the process
         _namespace = CollabNamespace()
-        socketio.on_namespace(_namespace)
         signals.revision_committed.connect(_push_to_live_draft)
+    # Every socketio.init_app() builds a new Socket.IO server, and on_namespace() after init_app only
+    # registers on the current one: register again for each app, or a second app has no /collab.
+    socketio.on_namespace(_namespace)
     app.extensions["collab_namespace"] = _namespace
 
 
