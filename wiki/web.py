@@ -1,8 +1,18 @@
 """Registers the HTML blueprints and the template helpers they share."""
 
 from flask import Flask
+from werkzeug.routing import IntegerConverter
 
 from wiki.auth.perspectives import PERSPECTIVES
+
+
+class BoundedInt(IntegerConverter):
+    """<int:…> in URLs stops at 2³¹−1: ids are 32-bit columns on PostgreSQL, and a larger number
+    must be a 404 (no such thing), not a database error."""
+
+    def __init__(self, map, *args, **kwargs):
+        kwargs.setdefault("max", 2**31 - 1)
+        super().__init__(map, *args, **kwargs)
 
 
 def register_blueprints(app: Flask) -> None:
@@ -15,6 +25,7 @@ def register_blueprints(app: Flask) -> None:
     from wiki.spaces.routes import bp as spaces_bp
     from wiki.spaces.routes import main as main_bp
 
+    app.url_map.converters["int"] = BoundedInt
     init_login(app)
     for blueprint in (main_bp, auth_bp, spaces_bp, documents_bp, live_bp, admin_bp):
         app.register_blueprint(blueprint)

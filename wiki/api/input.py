@@ -22,7 +22,7 @@ from werkzeug.exceptions import BadRequest
 from wiki.errors import InvalidInput
 
 _MISSING = object()
-INT_LIMIT = 2**63  # integers must fit a signed 64-bit column (SQLite cannot even bind a larger one)
+INT_LIMIT = 2**31  # ids and numbers are 32-bit integer columns on PostgreSQL
 _TYPES: dict[type, tuple[str, str]] = {  # Python type → (JSON Schema type, wording in messages)
     str: ("string", "a string"),
     int: ("integer", "an integer"),

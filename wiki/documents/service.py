@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 
 from flask import current_app
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import undefer
 
 from wiki import signals
@@ -291,7 +292,11 @@ def tag(session, document: Document, user, number, name: str) -> NamedVersion:
         raise InvalidInput(f"There is already a version called '{name}'.")
     version = NamedVersion(document_id=document.id, revision_number=revision.number, name=name, created_by=user)
     session.add(version)
-    session.commit()
+    try:
+        session.commit()
+    except IntegrityError:  # the same name chosen at the same moment by someone else
+        session.rollback()
+        raise InvalidInput(f"There is already a version called '{name}'.") from None
     return version
 
 

@@ -75,6 +75,12 @@ export class CollabProvider extends Observable {
       // Refused by the server (bad session or token): Socket.IO will not retry on its own.
       if (error && error.message === "unauthorized") this._problem("You are not signed in any more. Reload the page.");
     });
+    // The browser knows when the network is back: reconnect now rather than wait out the backoff.
+    window.addEventListener("online", () => {
+      if (this.stopped || this.socket.connected) return;
+      this.socket.disconnect();
+      this.socket.connect();
+    });
     on("sync", (msg) => this._receiveSync(msg.data));
     on("awareness", (msg) => this._receiveAwareness(msg.data));
     on("peer-left", (msg) => this._peerLeft(msg.clients));

@@ -1,0 +1,8 @@
+"""Comment threads on documents (issue 5, DESIGN §3).
+
+A thread is pinned to a passage of a revision's Markdown by W3C-style selectors (quote with ~32
+characters of context, code-point positions). ``anchoring`` is the PURE core (stdlib +
+diff_match_patch + ``wiki.documents.revisions``, no Flask, no database) that checks a new comment's
+selection and moves every thread of a document onto the next text after each edit, orphaning — never
+dropping — a thread whose passage was rewritten beyond recognition.
+"""
