@@ -35,6 +35,12 @@ test-web: venv
 test-browser: venv
 	$(PY) -m pytest tests/browser
 
+# The live editor's bundle (static/dist/editor.js) is committed, so only people changing
+# static/js/editor/ need Node: this installs the exact versions of package-lock.json and rebuilds it.
+assets:
+	npm ci
+	npm run build
+
 lint: venv
 	$(VENV)/bin/ruff check wiki tests bench config.py
 

@@ -2,9 +2,14 @@
 
 Web tests that use `app` run once per backend. PostgreSQL gets a database of its own for this run,
 created here and dropped at the end, so a shared server is never assumed empty.
+
+The schema is built once per backend and run: each SQLite test gets a copy of a freshly migrated
+template file, and PostgreSQL tables are emptied after each test (TRUNCATE … RESTART IDENTITY), which
+is far cheaper than creating and dropping every table for every test.
 """
 
 import os
+import shutil
 import uuid
 
 import pytest
@@ -35,6 +40,42 @@ def postgres_url():
     engine.dispose()
 
 
+def _build_schema(url: str, instance: str) -> None:
+    os.environ["WIKI_INSTANCE_PATH"] = instance
+    template = create_app("testing", {"SQLALCHEMY_DATABASE_URI": url})
+    with template.app_context():
+        db.create_all()
+        db.engine.dispose()
+
+
+@pytest.fixture(scope="session")
+def postgres_schema(postgres_url, tmp_path_factory):
+    """The run's PostgreSQL database with every table created once."""
+    _build_schema(postgres_url, str(tmp_path_factory.mktemp("pg-instance")))
+    return postgres_url
+
+
+@pytest.fixture(scope="session")
+def sqlite_template(tmp_path_factory):
+    """A SQLite file with the schema, copied for each test."""
+    folder = tmp_path_factory.mktemp("sqlite-template")
+    path = folder / "template.sqlite"
+    saved = os.environ.get("WIKI_INSTANCE_PATH")
+    _build_schema(f"sqlite:///{path}", str(folder / "instance"))
+    if saved is None:
+        os.environ.pop("WIKI_INSTANCE_PATH", None)
+    else:
+        os.environ["WIKI_INSTANCE_PATH"] = saved
+    return path
+
+
+def _empty_tables() -> None:
+    """Leave the shared PostgreSQL schema empty for the next test, ids starting again at 1."""
+    names = ", ".join(f'"{table.name}"' for table in db.metadata.sorted_tables)
+    with db.engine.begin() as conn:
+        conn.execute(text(f"TRUNCATE TABLE {names} RESTART IDENTITY CASCADE"))
+
+
 class RequestScopedClient(FlaskClient):
     """A test client whose requests behave as if each had its own app context.
 
@@ -57,9 +98,12 @@ class RequestScopedClient(FlaskClient):
 
 @pytest.fixture(params=["sqlite", "postgresql"])
 def database_url(request, tmp_path):
+    """A database with the schema in place and no rows."""
     if request.param == "postgresql":
-        return request.getfixturevalue("postgres_url")
-    return f"sqlite:///{tmp_path / 'test.sqlite'}"
+        return request.getfixturevalue("postgres_schema")
+    path = tmp_path / "test.sqlite"
+    shutil.copyfile(request.getfixturevalue("sqlite_template"), path)
+    return f"sqlite:///{path}"
 
 
 @pytest.fixture
@@ -71,11 +115,11 @@ def app(database_url, tmp_path, monkeypatch):
     )
     app.test_client_class = RequestScopedClient
     with app.app_context():
-        db.create_all()
+        db.create_all()  # only checks: the schema is already there (a test may have dropped a table)
         yield app
         db.session.remove()
         if database_url.startswith("postgresql"):
-            db.drop_all()
+            _empty_tables()
         db.engine.dispose()
 
 

@@ -81,9 +81,14 @@ def test_two_editors_type_into_the_same_line_and_converge(page, another_page, li
     assert " and the library" in line and " for three years" in line, line  # both kept, neither split
     assert final.startswith("Draft: # Budget plan") and final.endswith("Agreed by the board.")
 
-    caret = page.locator(".cm-ySelectionCaret", has_text=bob.display_name)
-    expect(caret).to_be_visible()
+    expect(page.locator(".cm-ySelectionCaret", has_text=bob.display_name)).to_be_visible()
     expect(page_b.locator(".cm-ySelectionCaret", has_text=alice.display_name)).to_be_visible()
+
+    # Tab is not taken by the editor (no keyboard trap): it moves on, and indents nothing.
+    page.locator(".cm-content").focus()
+    page.keyboard.press("Tab")
+    assert page.evaluate("document.activeElement.closest('.cm-editor') === null")
+    assert text_of(page) == final
 
 
 def test_offline_typing_is_counted_then_saved_on_reconnect(page, another_page, live_server, page_problems):
@@ -143,4 +148,3 @@ def test_contributor_watches_the_live_draft_read_only(page, another_page, live_s
     assert text_of(page) == before
     assert text_of(page_b) == before
     expect(page_b.locator("[data-live-status]")).to_have_text("Saved")
-

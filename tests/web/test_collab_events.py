@@ -9,6 +9,7 @@ real request would have: an empty `g` before and the transaction ended after.
 """
 
 import itertools
+import time
 from types import SimpleNamespace
 
 import pytest
@@ -245,7 +246,7 @@ def assert_room_works(peers, world, doc_id: int, *watchers: Peer) -> None:
     assert stored_text(doc_id).endswith(" ✓still working")
     for watcher in watchers:
         assert watcher.take("sync"), "the watcher did not receive the change"
-        assert watcher.text.endswith(" ✓still working")
+        assert " ✓still working" in watcher.text
 
 
 # --- connecting and joining -------------------------------------------------------------------
@@ -305,10 +306,11 @@ def test_joining_an_unknown_or_absurd_document_is_not_found(peers, world):
     assert peer.join(world.public)["ok"]  # the connection is still usable
 
 
-@pytest.mark.parametrize("payload", [None, "7", [1], {"doc": "1"}, {"doc": True}, {"doc": 1.5}, {}])
-def test_a_malformed_join_is_refused(peers, world, payload):
+def test_a_malformed_join_is_refused(peers, world):
     peer = peers(token=token(world.users["editor"]))
-    assert refused(peer.call("join", payload), "malformed")
+    for payload in (None, "7", [1], {"doc": "1"}, {"doc": True}, {"doc": 1.5}, {}, {"document": 1}):
+        assert refused(peer.call("join", payload), "malformed"), payload
+    assert peer.join(world.public)["ok"]
 
 
 # --- syncing ----------------------------------------------------------------------------------
@@ -431,14 +433,14 @@ MALFORMED = {
 }
 
 
-@pytest.mark.parametrize("case", MALFORMED)
-def test_malformed_sync_is_refused_and_the_room_keeps_working(peers, world, case):
+def test_malformed_sync_is_refused_and_the_room_keeps_working(peers, world):
     alice, bob = editor_peer(peers, world), editor_peer(peers, world, "facilitator")
     count, text = rows(world.public), stored_text(world.public)
-    ack = alice.call("sync", MALFORMED[case](alice, world))
-    assert refused(ack, "malformed"), ack
-    assert rows(world.public) == count and stored_text(world.public) == text
-    assert bob.take() == []
+    for case, make in MALFORMED.items():
+        ack = alice.call("sync", make(alice, world))
+        assert refused(ack, "malformed"), (case, ack)
+        assert rows(world.public) == count and stored_text(world.public) == text, case
+        assert bob.take() == [], case
     assert_room_works(peers, world, world.public, alice, bob)
 
 
@@ -482,13 +484,15 @@ def test_a_flood_is_rate_limited_and_only_acknowledged_updates_are_stored(app, p
     alice, bob = editor_peer(peers, world), editor_peer(peers, world, "facilitator")
     count = rows(world.public)
     acks = [alice.send(alice.append(f"⟦{i}⟧")) for i in range(60)]
+    time.sleep(0.25)  # the bucket lets one more through; that change follows refused ones
+    acks.append(alice.send(alice.append("⟦60⟧")))
     ok = [i for i, ack in enumerate(acks) if ack["ok"]]
     codes = {ack["code"] for ack in acks if not ack["ok"]}
     assert 15 <= len(ok) < 60
     assert "rate_limited" in codes
     text = stored_text(world.public)
     assert rows(world.public) == count + len(ok)
-    for i in range(60):
+    for i in range(61):
         assert text.count(f"⟦{i}⟧") == (1 if i in ok else 0), (i, acks[i])
     bob.take()
     assert bob.text == text
@@ -551,8 +555,8 @@ def test_logging_out_ends_the_live_channel_of_that_session(app, peers, world):
     assert client.post("/logout").status_code == 302
 
     _assert_cut_off(peer, world.public, peer.type(" after logout"), ("unauthorized", "forbidden"), count)
-    assert refused(peer.send_awareness({"cursor": 1}), "unauthorized")
     assert refused(peer.join(world.public), "unauthorized")
+    assert peer.send_awareness({"cursor": 1})["ok"] is False
 
 
 def test_a_revoked_token_ends_the_live_channel(peers, world):
@@ -695,6 +699,7 @@ def test_a_stale_form_save_merges_with_unsaved_live_edits(app, peers, world, int
     if intervening_save:  # someone saves revision 2 through the API while the live edit is unsaved
         _api_save(app, world, BASE.replace("transport", "buses"), 1)
         expected = expected.replace("transport", "buses")
+        assert alice.take("sync") and bob.take("sync")
         assert alice.text == bob.text == expected
 
     _form_save(app, world, BASE.replace("housing", "homes"), base=1)  # made on revision 1

@@ -50,8 +50,9 @@ _ORPHAN_CONTEXT = 0.5  # mean prefix/suffix match an orphan needs to re-attach
 _WINDOW = 256  # characters either side of the mapped span searched first for the exact quote
 _MAX_HITS = 1000  # exact occurrences scored per search (a very short quote occurs everywhere)
 _BITS = 32  # diff-match-patch's Match_MaxBits: the longest pattern match_main accepts
-_REACH = (64, 512)  # bitap search reach either side of the expected span: (min, max) characters
-_MATCH_THRESHOLD = 0.5  # bitap: errors / length + distance / Match_Distance above this is no match
+_REACH = (64, 256)  # bitap search reach either side of the expected span: (min, max) characters
+_MATCH_THRESHOLD = 0.4  # bitap: errors / length + distance / Match_Distance above this is no match
+_KEPT_ENOUGH = 0.8  # an in-place span the diff kept this much of needs no bitap to improve on it
 
 
 @dataclass(frozen=True)
@@ -259,9 +260,10 @@ def _relocate(edit: _Edit, quote: Quote, start: int, end: int, hint: int) -> _Ca
     then bitap. Fuzzy placements are tried only when no exact hit is convincing on its own."""
     best = _exact(edit.new, quote, hint, orphan=False)
     if best is None or best.score < _STRONG:
-        best = _better(best, _in_place(edit, quote, start, end))
-    if best is None or best.score < _STRONG:
-        best = _better(best, _bitap(edit, quote, start, end))
+        in_place = _in_place(edit, quote, start, end)
+        best = _better(best, in_place)
+        if (best is None or best.score < _STRONG) and (in_place is None or in_place.quote < _KEPT_ENOUGH):
+            best = _better(best, _bitap(edit, quote, start, end))
     return best if _acceptable(best, quote, orphan=False) else None
 
 
@@ -305,13 +307,13 @@ def _bitap(edit: _Edit, quote: Quote, start: int, end: int) -> _Candidate | None
     the quote's length apart. The text is cut to a window first: bitap allocates per text length."""
     exact, text = quote.exact, edit.new
     new_start, new_end = edit.positions.span(start, end)
-    reach = min(max(_REACH[0], len(exact), new_end - new_start), _REACH[1])
-    lo, hi = max(0, new_start - reach), min(len(text), new_end + reach)
+    reach = min(max(_REACH[0], 32 + len(exact) // 2), _REACH[1])
+    lo, hi = max(0, new_start - reach), min(len(text), max(new_end, new_start + len(exact)) + reach)
     window = text[lo:hi]
     if not _shares_text(exact, window):
         return None
     matcher = diff_match_patch()
-    matcher.Match_Threshold, matcher.Match_Distance = _MATCH_THRESHOLD, 4 * reach
+    matcher.Match_Threshold, matcher.Match_Distance = _MATCH_THRESHOLD, 2 * reach
     head = matcher.match_main(window, exact[:_BITS], new_start - lo)
     if head < 0:
         return None

@@ -5,7 +5,7 @@ Protocol: docs/realtime.md. Every client event is answered through its ack with 
 
 from flask import current_app, request
 from flask_login import current_user
-from flask_socketio import Namespace, emit, join_room, leave_room
+from flask_socketio import ConnectionRefusedError, Namespace, emit, join_room, leave_room  # noqa: A004
 
 from wiki.auth import permissions
 from wiki.auth.service import user_for_token
@@ -17,6 +17,7 @@ from wiki.realtime.connections import AccessLost, Connections, current_user_of, 
 from wiki.spaces.service import actor_for
 
 CODES = {404: "not_found", 403: "forbidden", 413: "too_large", 429: "rate_limited", 401: "unauthorized"}
+_MAX_ID = 2**31 - 1  # ids are INTEGER columns: binding a larger one fails (SQLite OverflowError, PG DataError)
 
 
 class Refused(Exception):
@@ -41,7 +42,7 @@ class CollabNamespace(Namespace):
         if token is not None:
             user = user_for_token(db.session, str(token))
             if user is None:
-                raise ConnectionRefusedError("unauthorized")
+                raise ConnectionRefusedError("unauthorized")  # socketio's: its message reaches the client
         else:
             user = current_user._get_current_object() if current_user.is_authenticated else None
         self.connections.open(request.sid, user, token)
@@ -86,7 +87,7 @@ class CollabNamespace(Namespace):
 
     def _join(self, conn, data):
         doc_id = _doc_id(data)
-        document, can_edit, user = self._access(conn, doc_id)
+        document, can_edit, user = self._access(conn, doc_id, joining=True)
         if conn.doc_id not in (None, doc_id):
             self._left(conn, conn.doc_id)
         room = service.open_room(db.session, document)
@@ -110,12 +111,15 @@ class CollabNamespace(Namespace):
                 raise Refused("read_only", "You can read this draft but not edit it.")
             return {"ok": True, "seq": service.open_room(db.session, document).last_seq}
         try:
-            seq, change = service.receive(db.session, document, payload, user.id if user else None)
+            seq, change, complete = service.receive(db.session, document, payload, user.id if user else None)
         except ValueError:
             raise Refused("malformed", "That change could not be read; it was not saved.") from None
         if change:
             emit("sync", {"doc": doc_id, "data": ydoc.update_body(change)}, to=room_name(doc_id),
                  skip_sid=request.sid)
+        if not complete:  # an ok ack promises the change is stored: this one is only held in memory
+            raise Refused("out_of_order", "This change follows one the server has not received (it was refused "
+                          "or lost); it was not saved yet. Send the earlier changes again.")
         return {"ok": True, "seq": seq}
 
     def _answer_step1(self, document, state_vector: bytes):
@@ -154,10 +158,10 @@ class CollabNamespace(Namespace):
 
     # --- helpers -------------------------------------------------------------------------------
 
-    def _access(self, conn, doc_id: int):
+    def _access(self, conn, doc_id: int, joining: bool = False):
         """(document, can_edit, user), checked against the database now."""
         user = current_user_of(db.session, conn)
-        document = db.session.get(Document, doc_id)
+        document = db.session.get(Document, doc_id) if 0 < doc_id <= _MAX_ID else None
         if document is None:
             raise Refused("not_found", "No such document, or you do not have access to it.")
         actor = actor_for(db.session, user, document.space)
@@ -165,7 +169,11 @@ class CollabNamespace(Namespace):
             if conn.doc_id == doc_id:
                 self._drop(conn, "access")
             raise Refused("forbidden", "No such document, or you do not have access to it.")
-        return document, permissions.can_edit(actor, document.space.is_private), user
+        can_edit = permissions.can_edit(actor, document.space.is_private)
+        if not joining and conn.doc_id == doc_id and conn.can_edit and not can_edit:  # demoted since joining
+            self._drop(conn, "access")
+            raise Refused("forbidden", "Your role in this space changed: join the document again to read it.")
+        return document, can_edit, user
 
     def _left(self, conn, doc_id: int) -> None:
         """Tell the others this connection's cursors are gone; snapshot when the last editor leaves."""

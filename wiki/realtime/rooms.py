@@ -73,11 +73,14 @@ class Room:
 
     # --- changes -------------------------------------------------------------------------------
 
-    def receive(self, session, update: bytes, user_id: int | None, max_text_bytes: int) -> tuple[int, bytes | None]:
-        """Commit a client's update. Returns (seq, what changed); a duplicate is (last seq, None).
+    def receive(self, session, update: bytes, user_id: int | None,
+                max_text_bytes: int) -> tuple[int, bytes | None, bool]:
+        """Commit a client's update: (seq, what changed, complete); a duplicate is (last seq, None, True).
 
         What is stored and broadcast is the change the update made here (the transaction's own
         update), so content that was waiting for a missing dependency is stored once it lands.
+        `complete` is False when part of the update still waits for an earlier one (e.g. one refused
+        as rate-limited): that part is only in memory, so it must not be acknowledged as saved.
 
         Raises ValueError for an update that is not valid Yjs, TooLarge if the text could pass the
         document limit (judged conservatively from the update's size, before applying it).
@@ -87,7 +90,8 @@ class Room:
         if len(ydoc.get_text(self.doc).encode("utf-8")) + len(update) > max_text_bytes:
             session.rollback()
             raise TooLarge("This change would make the document larger than the limit.")
-        return self._commit_change(session, lambda: self.doc.apply_update(update), user_id)
+        seq, change = self._commit_change(session, lambda: self.doc.apply_update(update), user_id)
+        return seq, change, not ydoc.missing_insertions(self.doc, update)
 
     def server_edit(self, session, new_text: str, user_id: int | None) -> tuple[int, bytes | None]:
         """Make the live text `new_text` with ordinary inserts/deletes; returns (seq, update)."""

@@ -29,9 +29,9 @@ def open_room(session, document: Document) -> Room:
     return room
 
 
-def receive(session, document: Document, update: bytes, user_id: int | None) -> tuple[int, bytes | None]:
-    """Commit a client's update; (seq, change to broadcast or None). ValueError for bad Yjs,
-    TooLarge over the cap."""
+def receive(session, document: Document, update: bytes, user_id: int | None) -> tuple[int, bytes | None, bool]:
+    """Commit a client's update; (seq, change to broadcast or None, whether all of it is stored).
+    ValueError for bad Yjs, TooLarge over the cap."""
     room = open_room(session, document)
     with room.lock:
         return room.receive(session, update, user_id, current_app.config["DOCUMENT_MAX_BYTES"])

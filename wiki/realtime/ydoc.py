@@ -6,7 +6,7 @@ it right (and it is tested with emoji, accents and CJK).
 """
 
 from diff_match_patch import diff_match_patch
-from pycrdt import Doc, Text, YMessageType, YSyncMessageType
+from pycrdt import Doc, Text, YMessageType, YSyncMessageType, get_update
 
 TEXT_NAME = "markdown"
 
@@ -160,3 +160,17 @@ def adds_anything(doc: Doc, update: bytes) -> bool:
     except ValueError:
         return True
     return bool(changed)
+
+
+def missing_insertions(doc: Doc, update: bytes) -> bool:
+    """Whether `update`, already applied to `doc`, holds insertions `doc` still lacks.
+
+    Yrs keeps such structs pending, in memory only and invisible in the text, until the earlier
+    update they follow arrives. The diff of the update against the doc's state vector then still
+    has structs (its first varUint, the number of clients with structs, is not 0); delete sets are
+    always part of a diff, so they are not counted.
+    """
+    try:
+        return get_update(update, doc.get_state())[:1] != b"\x00"
+    except ValueError:
+        return False

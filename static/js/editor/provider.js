@@ -10,17 +10,16 @@
 // (first complete sync; the editor is created then), "role", "problem" (message for people),
 // "reset" (reason: stop editing).
 import * as syncProtocol from "y-protocols/sync";
-import * as awarenessProtocol from "y-protocols/awareness";
 import * as encoding from "lib0/encoding";
 import * as decoding from "lib0/decoding";
 import { Observable } from "lib0/observable";
 import { io } from "socket.io-client";
 import { Outbox } from "./outbox.js";
+import { PresenceRelay } from "./presence.js";
 
 const BATCH_MS = 75; // DESIGN §2: one commit covers several keystrokes
-const AWARENESS_MS = 100; // at most ~10 cursor messages a second (server allows 20)
 const ACK_TIMEOUT_MS = 10000;
-const RETRY_MS = 1500; // after "rate_limited" or a failed join
+const RETRY_MS = 1500; // after "rate_limited", or a join that failed for a passing reason
 
 export class CollabProvider extends Observable {
   constructor(docId, ydoc, awareness, { url = "/collab" } = {}) {
@@ -37,7 +36,14 @@ export class CollabProvider extends Observable {
     this.stopped = false;
     this.generation = 0; // one per connection, so pending batches know where they were sent
     this.timers = {};
-    this.socket = io(url, { withCredentials: true, autoConnect: false, transports: ["websocket", "polling"], tryAllTransports: true });
+    this.presence = new PresenceRelay(awareness, {
+      send: (data) => this._ask("awareness", { doc: docId, data }), // best effort: never stored
+      canSend: () => this.joined,
+    });
+    // WebSocket first (no sticky sessions needed for it); long-polling if a proxy blocks it.
+    this.socket = io(url, {
+      withCredentials: true, autoConnect: false, transports: ["websocket", "polling"], tryAllTransports: true,
+    });
     this._bind();
   }
 
@@ -59,6 +65,7 @@ export class CollabProvider extends Observable {
   stop() {
     this.stopped = true;
     for (const timer of Object.values(this.timers)) clearTimeout(timer);
+    this.presence.stop();
     this.socket.disconnect();
     this._status();
   }
@@ -82,19 +89,11 @@ export class CollabProvider extends Observable {
       this.socket.connect();
     });
     on("sync", (msg) => this._receiveSync(msg.data));
-    on("awareness", (msg) => this._receiveAwareness(msg.data));
-    on("peer-left", (msg) => this._peerLeft(msg.clients));
+    on("awareness", (msg) => this.presence.receive(msg.data));
+    on("peer-left", (msg) => this.presence.forget(msg.clients));
     on("reset", (msg) => this._reset(msg.reason));
     on("error", (msg) => this._problem(msg.error));
     this.ydoc.on("update", (update, origin) => this._localUpdate(update, origin));
-    this.awareness.on("update", (_changes, origin) => {
-      if (origin === "local") this._scheduleAwareness(); // only our own state goes out
-    });
-    this.awareness.on("change", ({ added }, origin) => {
-      // The server relays presence but never stores it: a newcomer learns we are here only when
-      // we speak, so greet every client we see for the first time.
-      if (origin === this && added.length) this._scheduleAwareness();
-    });
   }
 
   /** Emit with an ack; resolves to the ack object, or {ok: false} on timeout or disconnect. */
@@ -172,14 +171,14 @@ export class CollabProvider extends Observable {
       const first = !this.everSynced;
       this.everSynced = true;
       if (first) this.emit("synced", [this.role]);
-      this._scheduleAwareness();
+      this.presence.announce();
       this._status();
     }
   }
 
   /**
    * Our SyncStep2 holds everything the server lacks, so it is the resend of every pending change:
-   * its ok ack settles all of them. If it is refused (e.g. too large) they go out one by one.
+   * its ok ack settles all of them. If it is refused they stay pending (see _refused).
    */
   async _answerStep1(step2) {
     this.outbox.consolidate();
@@ -190,9 +189,7 @@ export class CollabProvider extends Observable {
     if (ack.ok) {
       this.outbox.acknowledge(covered);
     } else {
-      if (ack.code !== "offline") this._problem(ack.error);
-      covered.forEach((id) => this.outbox.retry(id));
-      if (ack.code !== "offline") this._later("resend", () => this._sendPending(), RETRY_MS);
+      this._refused(ack, covered);
     }
     this._status();
   }
@@ -226,50 +223,36 @@ export class CollabProvider extends Observable {
     if (ack.ok) {
       this.outbox.acknowledge([batch.id]);
     } else {
-      // Kept for resend: on reconnect ("offline"), or shortly ("rate_limited" and the like).
-      this.outbox.retry(batch.id);
-      if (ack.code !== "offline") {
-        this._problem(ack.error);
-        this._later("resend", () => this._sendPending(), RETRY_MS);
-      }
+      this._refused(ack, [batch.id]);
     }
     this._status();
+  }
+
+  /**
+   * A refused change stays pending, to be sent again with the next change or connection. Only
+   * "rate_limited" passes by itself, so only that is retried soon; "read_only" means we were
+   * demoted, so the editor becomes read-only (what was typed stays visible, to copy).
+   */
+  _refused(ack, ids) {
+    ids.forEach((id) => this.outbox.retry(id));
+    if (ack.code === "offline") return;
+    this._problem(ack.error);
+    if (ack.code === "rate_limited") this._later("resend", () => this._sendPending(), RETRY_MS);
+    if (ack.code === "read_only" && this.role === "editor") {
+      this.role = "viewer";
+      this.emit("role", [this.role]);
+    }
   }
 
   _offline() {
     this.joined = false;
     this.synced = false;
-    // Nobody else's cursor can be trusted while we cannot hear them; they come back on rejoin.
-    const others = [...this.awareness.getStates().keys()].filter((id) => id !== this.ydoc.clientID);
-    awarenessProtocol.removeAwarenessStates(this.awareness, others, this);
+    this.presence.forget();
     this._status();
   }
 
   _reset(reason) {
     this.stop();
     this.emit("reset", [reason]);
-  }
-
-  // --- presence -----------------------------------------------------------------------------
-
-  _scheduleAwareness() {
-    this._later("awareness", () => {
-      if (!this.joined || this.awareness.getLocalState() === null) return;
-      const data = awarenessProtocol.encodeAwarenessUpdate(this.awareness, [this.ydoc.clientID]);
-      this._ask("awareness", { doc: this.docId, data }); // best effort: cursors are never stored
-    }, AWARENESS_MS);
-  }
-
-  _receiveAwareness(data) {
-    try {
-      awarenessProtocol.applyAwarenessUpdate(this.awareness, new Uint8Array(data), this);
-    } catch {
-      // A malformed cursor update is not worth interrupting anyone for.
-    }
-  }
-
-  _peerLeft(clients) {
-    const gone = (Array.isArray(clients) ? clients : []).filter((id) => id !== this.ydoc.clientID);
-    awarenessProtocol.removeAwarenessStates(this.awareness, gone, this);
   }
 }

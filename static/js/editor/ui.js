@@ -8,7 +8,10 @@ export function statusText({ phase, pending, role }) {
     if (!pending) return "Offline";
     return `Offline — ${pending} ${pending === 1 ? "change" : "changes"} not saved yet`;
   }
-  if (role !== "editor" && !pending) return "Showing the live draft";
+  if (role !== "editor") {
+    if (!pending) return "Showing the live draft";
+    return `${pending} ${pending === 1 ? "change" : "changes"} not saved: you can no longer edit`;
+  }
   return pending ? "Saving…" : "Saved";
 }
 
