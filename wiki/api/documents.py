@@ -121,7 +121,7 @@ def save_document(document_id):
     _, document, _ = documents.find_by_id(db.session, document_id, _user(), need="edit")
     data = json_body(SAVE)
     outcome = documents.save(db.session, document, _user(), data["text"], data["base_revision"],
-                             data["summary"], data["title"])
+                             data["summary"], data["title"], source="api")
     return jsonify(revision=outcome.revision.number, created=outcome.created, merged=outcome.merged,
                    merged_with=outcome.merged_with)
 

@@ -4,8 +4,7 @@
 // live editor connects; if the first sync has not happened within a few seconds, the live editor
 // gives up and the plain form comes back with a message, so nobody is left without an editor.
 //
-// Data attributes on the container: data-doc (document id), data-mode ("edit" | "view"),
-// data-csp-nonce (this page's CSP nonce: `document.currentScript.nonce` is hidden from scripts).
+// Data attributes on the container: data-doc (document id), data-mode ("edit" | "view").
 import * as Y from "yjs";
 import { Awareness } from "y-protocols/awareness";
 import { CollabProvider } from "./provider.js";
@@ -13,6 +12,17 @@ import { createEditor } from "./editor.js";
 import { renderWho, statusText } from "./ui.js";
 
 const CONNECT_GRACE_MS = 5000;
+
+/**
+ * This page's CSP nonce, which CodeMirror needs for the <style> elements it injects. It is read
+ * from the `nonce` property of our own <script>: browsers blank the nonce *attribute* (so CSS
+ * selectors cannot leak it) but keep the property for scripts; `document.currentScript` is null
+ * in modules. Copying it into a data attribute would hand it back to CSS selectors.
+ */
+function cspNonce() {
+  const own = [...document.scripts].find((script) => script.src === import.meta.url);
+  return own ? own.nonce : "";
+}
 const SAVE_WAIT_MS = 10000;
 
 const RESET_MESSAGES = {
@@ -66,7 +76,7 @@ function start(root) {
       ytext,
       awareness,
       readOnly: !canEdit(),
-      nonce: root.dataset.cspNonce,
+      nonce: cspNonce(),
       describedBy: part("hint")?.id,
     });
     showAccess();
