@@ -47,9 +47,9 @@ class Config:
 
     MAX_CONTENT_LENGTH = _int("WIKI_MAX_CONTENT_LENGTH", 8 * 1024 * 1024)
     MAX_FORM_MEMORY_SIZE = 4 * 1024 * 1024  # a 1 MB document in a form field, with room for encoding
-    SOCKETIO_MAX_BUFFER = _int("WIKI_SOCKETIO_MAX_BUFFER", 1024 * 1024)
+    SOCKETIO_MAX_BUFFER = _int("WIKI_SOCKETIO_MAX_BUFFER", 2 * 1024 * 1024)
     COLLAB_IDLE_SECONDS = _int("WIKI_COLLAB_IDLE_SECONDS", 120)  # live text → revision after this pause
-    COLLAB_MAX_UPDATE_BYTES = 256 * 1024
+    COLLAB_MAX_UPDATE_BYTES = 1536 * 1024  # a whole maximum-size document pasted at once still fits
     COLLAB_RATE = 50  # sync events per second per connection (burst 4×)
     COLLAB_AWARENESS_RATE = 20
     COLLAB_COMPACT_ROWS = 500

@@ -11,15 +11,14 @@ After an edit, ``reanchor`` moves every thread onto the new text, cheapest evide
    whole document costs one diff plus O(threads · log n) — no search, no ``match_main``.
 2. The exact quote elsewhere (near the mapped position first, then the whole text): a moved passage.
    Candidates are scored like Hypothesis does: quote 50, prefix 20, suffix 20, position 2.
-3. The passage edited in place: the span the diff maps the old one to, its similarity read off
-   the diff's equal runs (no extra diff needed).
-4. diff-match-patch ``match_main`` (bitap) around that span, for when the diff showed a whole
-   sentence replaced although the quoted part of it barely changed.
+3. The passage edited in place: the span the diff maps it to, scored by how much the diff kept.
+4. diff-match-patch ``match_main`` (bitap) around that span: the diff may show a whole sentence
+   replaced although the quoted part of it barely changed.
 
-A placement is accepted above a score threshold and only with enough matching characters: a short
-phrase that merely recurs elsewhere is no proof that the passage survived. A thread that cannot be
-placed is orphaned — kept with its quote and a position clamped to the text, never dropped. An
-orphan re-attaches only when its exact quote reappears with its context (a cheap search).
+A placement needs a score threshold and enough matching characters (a short phrase that merely
+recurs elsewhere is no proof the passage survived). A thread that cannot be placed is orphaned — kept
+with its quote and a position clamped to the text, never dropped. An orphan re-attaches only when
+its exact quote reappears with its context (a cheap search).
 """
 
 from __future__ import annotations
@@ -33,8 +32,8 @@ from diff_match_patch import diff_match_patch
 
 from wiki.documents.revisions import DELETE, EQUAL, INSERT, diff
 
-__all__ = ["ANCHORED", "CONTEXT", "ORPHANED", "Anchor", "PositionMap", "Quote", "anchor_all", "make_quote",
-           "reanchor", "verify"]  # fmt: skip
+__all__ = ["ANCHORED", "CONTEXT", "ORPHANED", "Anchor", "PositionMap", "Quote", "anchor_all", "make_quote", "reanchor",
+           "verify"]  # fmt: skip
 
 CONTEXT = 32  # characters of prefix / suffix stored with a quote
 ANCHORED, ORPHANED = "anchored", "orphaned"
@@ -52,6 +51,7 @@ _MAX_HITS = 1000  # exact occurrences scored per search (a very short quote occu
 _BITS = 32  # diff-match-patch's Match_MaxBits: the longest pattern match_main accepts
 _REACH = (64, 256)  # bitap search reach either side of the expected span: (min, max) characters
 _MATCH_THRESHOLD = 0.4  # bitap: errors / length + distance / Match_Distance above this is no match
+_FIT_TIMEOUT = 0.05  # seconds: only a huge, much changed quote could need it (its end is then rougher)
 _KEPT_ENOUGH = 0.8  # an in-place span the diff kept this much of needs no bitap to improve on it
 
 
@@ -149,10 +149,10 @@ class PositionMap:
         """Where the old span [start, end) lies in the new text, edits inside it included. An end
         inside a replacement lands at the proportional point of what replaced it, so a span ending
         mid-way through a rewritten passage does not swallow all of it."""
-        new_start = self.map(start, "right") if self._kept(start) else self._scaled(start)
+        new_start = self.map(start, "right") if self._kept(start) else self._scaled(start, start)
         if end <= start:
             return new_start, new_start
-        new_end = self.map(end, "left") if self._kept(end - 1) else self._scaled(end)
+        new_end = self.map(end, "left") if self._kept(end - 1) else self._scaled(end, end - 1)
         return new_start, max(new_start, new_end)
 
     def kept(self, start: int, end: int) -> int:
@@ -168,9 +168,9 @@ class PositionMap:
         i = bisect_right(self._old, char) - 1
         return i >= 0 and char < self._old[i] + self._len[i]
 
-    def _scaled(self, pos: int) -> int:
-        """Offset of ``pos`` inside the changed region holding it, scaled to the region's new size."""
-        i = bisect_right(self._old, pos) - 1
+    def _scaled(self, pos: int, char: int) -> int:
+        """``pos`` inside the changed region holding deleted ``char``, scaled to the region's new size."""
+        i = bisect_right(self._old, char) - 1
         old_lo, new_lo = (self._old[i] + self._len[i], self._new[i] + self._len[i]) if i >= 0 else (0, 0)
         last = i + 1 >= len(self._old)
         old_hi = self.old_length if last else self._old[i + 1]
@@ -189,16 +189,13 @@ class _Candidate(NamedTuple):
     evidence: float  # matching characters: quote, prefix and suffix together
 
 
-@dataclass(frozen=True)
-class _Edit:
+class _Edit(NamedTuple):
     old: str
     new: str
     positions: PositionMap
 
 
-def reanchor(
-    old_text: str, new_text: str, anchors: Sequence[Anchor], ops: list | None = None
-) -> list[Anchor]:
+def reanchor(old_text: str, new_text: str, anchors: Sequence[Anchor], ops: list | None = None) -> list[Anchor]:
     """Place each anchor (made on ``old_text``) on ``new_text``, in order, one result per anchor.
     ``ops`` is ``revisions.diff(old_text, new_text)``; computed here once for all anchors if not
     given. Placed anchors get a fresh quote read from the new text, so the next edit starts from
@@ -290,12 +287,14 @@ def _best_hit(text: str, quote: Quote, hint: int, lo: int, hi: int) -> _Candidat
 
 
 def _in_place(edit: _Edit, quote: Quote, start: int, end: int) -> _Candidate | None:
-    """The span the diff maps the old passage to, scored by how much of it the diff kept."""
+    """The span the diff maps the old passage to, scored by the share of the passage the diff kept.
+    Text inserted inside the passage is not held against it: the span grows, as it does when the
+    same text is typed live one keystroke (one re-anchoring) at a time."""
     new_start, new_end = edit.positions.span(start, end)
     if new_end <= new_start:
         return None
     if end - start == len(quote.exact) and edit.old.startswith(quote.exact, start):
-        similarity = edit.positions.kept(start, end) / max(end - start, new_end - new_start)
+        similarity = edit.positions.kept(start, end) / (end - start)
     else:  # the stored position did not select the quote in the old text: compare the texts
         similarity = _similarity(quote.exact, edit.new[new_start:new_end])
     return _candidate(edit.new, quote, new_start, new_end, similarity, new_start)
@@ -314,6 +313,7 @@ def _bitap(edit: _Edit, quote: Quote, start: int, end: int) -> _Candidate | None
         return None
     matcher = diff_match_patch()
     matcher.Match_Threshold, matcher.Match_Distance = _MATCH_THRESHOLD, 2 * reach
+    matcher.Diff_Timeout = _FIT_TIMEOUT
     head = matcher.match_main(window, exact[:_BITS], new_start - lo)
     if head < 0:
         return None
@@ -323,15 +323,16 @@ def _bitap(edit: _Edit, quote: Quote, start: int, end: int) -> _Candidate | None
         if tail < 0 or abs(tail + _BITS - head - len(exact)) > len(exact) // 4:
             return None
         tail_end = tail + _BITS
-    return _fitted(text, quote, lo + head, lo + tail_end, new_start)
+    return _fitted(matcher, text, quote, lo + head, lo + tail_end, new_start)
 
 
-def _fitted(text: str, quote: Quote, start: int, end: int, hint: int) -> _Candidate | None:
-    """Candidate from a bitap hit: its end refined by a diff of the quote against the text there
-    (bitap finds where a match starts, not how long it became)."""
+def _fitted(matcher: diff_match_patch, text: str, quote: Quote, start: int, end: int, hint: int) -> _Candidate | None:
+    """Candidate from a bitap hit: its end refined by a character diff of the quote against the
+    text there (bitap finds where a match starts, not how long it became). A plain character diff,
+    not ``revisions.diff``: that one shows a changed short line as replaced, which hides the fit."""
     slack = max(8, len(quote.exact) // 8)
     piece = text[start : min(len(text), end + slack)]
-    positions = PositionMap(diff(quote.exact, piece))
+    positions = PositionMap(matcher.diff_main(quote.exact, piece, False))
     end = start + positions.map(len(quote.exact), "left")
     if end <= start:
         return None
@@ -371,12 +372,7 @@ def _candidate(text: str, quote: Quote, start: int, end: int, similarity: float,
 def _tail_match(expected: str, actual: str, at_edge: bool) -> float:
     """How much of the expected prefix ends the text before a candidate (0..1). No stored prefix:
     the quote began the text, so it counts fully only if the candidate does too."""
-    if not expected:
-        return 1.0 if at_edge else 0.5
-    k, n = 0, min(len(expected), len(actual))
-    while k < n and expected[-1 - k] == actual[-1 - k]:
-        k += 1
-    return k / len(expected)
+    return _head_match(expected[::-1], actual[::-1], at_edge)
 
 
 def _head_match(expected: str, actual: str, at_edge: bool) -> float:
@@ -389,9 +385,7 @@ def _head_match(expected: str, actual: str, at_edge: bool) -> float:
 
 
 def _better(a: _Candidate | None, b: _Candidate | None) -> _Candidate | None:
-    if a is None or (b is not None and b.score > a.score):
-        return b
-    return a
+    return b if a is None or (b is not None and b.score > a.score) else a
 
 
 def _acceptable(c: _Candidate | None, quote: Quote, orphan: bool) -> bool:

@@ -60,6 +60,13 @@ class _SocketIOClient(socketio.Client):
         with self._send_lock:
             super()._send_packet(pkt)
 
+    def _handle_eio_connect(self):
+        # disconnect() resets the half-received binary event before the read thread has stopped, so
+        # a header read while closing survives it and would swallow the next connection's first
+        # packet (its namespace CONNECT: "Unexpected connection error"). A new connection starts clean.
+        self._binary_packet = None
+        super()._handle_eio_connect()
+
 
 class CollabError(RuntimeError):
     """The server refused something; `code` is the protocol's error code."""

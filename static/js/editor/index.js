@@ -12,6 +12,7 @@ import { createEditor } from "./editor.js";
 import { renderWho, statusText } from "./ui.js";
 
 const CONNECT_GRACE_MS = 5000;
+const SAVE_WAIT_MS = 10000;
 
 /**
  * This page's CSP nonce, which CodeMirror needs for the <style> elements it injects. It is read
@@ -23,7 +24,6 @@ function cspNonce() {
   const own = [...document.scripts].find((script) => script.src === import.meta.url);
   return own ? own.nonce : "";
 }
-const SAVE_WAIT_MS = 10000;
 
 const RESET_MESSAGES = {
   access: "You can no longer edit this draft (your access changed or you were signed out). "
@@ -69,6 +69,8 @@ function start(root) {
   provider.on("status", (status) => {
     statusLine.textContent = statusText(status);
     root.dataset.phase = status.phase;
+    // A refusal (rate limit, timeout…) is resolved once everything is saved: take its message away.
+    if (status.phase === "online" && !status.pending) part("problem").hidden = true;
   });
   provider.on("synced", () => {
     editor = createEditor({
@@ -118,7 +120,8 @@ function start(root) {
     if (provider.pending > 0 && !provider.stopped) event.preventDefault();
   });
 
-  // A small hook for the browser tests (and curious developers): read-only views of the state.
+  // A small hook for the browser tests: the text as CodeMirror shows it, the status line, and the
+  // socket (to cut the connection).
   window.__collab = {
     text: () => (editor ? editor.view.state.doc.toString() : ytext.toString()),
     status: () => statusLine.textContent,

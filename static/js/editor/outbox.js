@@ -8,7 +8,7 @@
 // them twice, so resending is always safe.
 import * as Y from "yjs";
 
-// Well under the server's COLLAB_MAX_UPDATE_BYTES (256 KiB) so a merged resend is never refused.
+// Well under the server's COLLAB_MAX_UPDATE_BYTES (1.5 MiB) so a merged resend is never refused.
 const MAX_BATCH_BYTES = 128 * 1024;
 
 export class Outbox {
