@@ -111,9 +111,7 @@ class PositionMap:
     changed. Built once per edit and shared by all threads of the document."""
 
     def __init__(self, ops: Iterable[tuple[int, str]]) -> None:
-        self._old: list[int] = []
-        self._new: list[int] = []
-        self._len: list[int] = []
+        self._old, self._new, self._len = [], [], []  # per equal run: old start, new start, length
         a = b = 0
         for op, text in ops:
             n = len(text)
@@ -267,8 +265,7 @@ def _relocate(edit: _Edit, quote: Quote, start: int, end: int, hint: int) -> _Ca
 def _exact(text: str, quote: Quote, hint: int, orphan: bool) -> _Candidate | None:
     """The best exact occurrence of the quote: near ``hint`` if one there is acceptable, else in
     the whole text. str.find runs at C speed, so even the whole-text pass stays cheap."""
-    exact = quote.exact
-    lo, hi = max(0, hint - _WINDOW), min(len(text), hint + len(exact) + _WINDOW)
+    lo, hi = max(0, hint - _WINDOW), min(len(text), hint + len(quote.exact) + _WINDOW)
     best = _best_hit(text, quote, hint, lo, hi)
     if _acceptable(best, quote, orphan) and best.score >= _STRONG:
         return best

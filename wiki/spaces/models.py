@@ -18,6 +18,10 @@ class Space(db.Model):
     title: Mapped[str] = mapped_column(String(200))
     description: Mapped[str] = mapped_column(Text, default="")
     is_private: Mapped[bool] = mapped_column(default=False)
+    # Comments: new ones wait for a facilitator's approval; and whether facilitators may see who
+    # wrote anonymous comments (the comment form says so before anyone writes).
+    premoderation: Mapped[bool] = mapped_column(default=False, server_default="0")
+    facilitators_see_anonymous: Mapped[bool] = mapped_column(default=False, server_default="0")
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
     memberships: Mapped[list["Membership"]] = relationship(
