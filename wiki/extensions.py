@@ -1,5 +1,6 @@
 """Extension objects, created unbound so that create_app() can bind them to any configuration."""
 
+import contextvars
 import functools
 import sqlite3
 import threading
@@ -12,7 +13,7 @@ from flask_sqlalchemy import SQLAlchemy
 from flask_wtf import CSRFProtect
 from sqlalchemy import DateTime, MetaData, event
 from sqlalchemy.engine import Engine
-from sqlalchemy.orm import DeclarativeBase, registry
+from sqlalchemy.orm import DeclarativeBase, registry, scoped_session
 
 # Named constraints so Alembic migrations are reproducible on SQLite and PostgreSQL alike.
 NAMING = {
@@ -60,21 +61,61 @@ def _sqlite_pragmas(dbapi_connection, _record):
     cursor.close()
 
 
-@event.listens_for(Engine, "begin")
-def _sqlite_begin_immediate(connection):
-    """Start SQLite transactions with BEGIN IMMEDIATE.
+# Whether the next SQLite transaction in this context intends to write. Reads (GET/HEAD requests)
+# begin deferred and never hold the write lock; everything else begins IMMEDIATE.
+_write_intent: contextvars.ContextVar[bool] = contextvars.ContextVar("sqlite_write_intent", default=True)
 
-    A deferred transaction that reads and then writes fails with "database is locked" (without
-    waiting) when another writer committed in between; taking the write lock up front makes it wait
-    for busy_timeout instead. Readers in WAL mode are not blocked by it.
+
+@event.listens_for(Engine, "begin")
+def _sqlite_begin(connection):
+    """Start SQLite transactions that may write with BEGIN IMMEDIATE, reads with a plain BEGIN.
+
+    A deferred transaction that reads and then writes fails at once with "database is locked" when
+    another writer committed in between (WAL snapshot conflict); taking the write lock up front
+    turns that into a wait (busy_timeout). Read-only requests must not take it, or every page view
+    would queue behind a save. Code that writes inside a read request calls begin_write().
     """
     if connection.dialect.name == "sqlite":
-        connection.exec_driver_sql("BEGIN IMMEDIATE")
+        connection.exec_driver_sql("BEGIN IMMEDIATE" if _write_intent.get() else "BEGIN")
+
+
+def begin_write(session) -> None:
+    """End the session's current (read) transaction and begin one that may write.
+
+    On SQLite this takes the write lock now (BEGIN IMMEDIATE); on PostgreSQL it is a plain new
+    transaction (callers lock rows with SELECT … FOR UPDATE). Call it before the reads a write
+    depends on, so they see the latest committed state.
+    """
+    session = session.registry() if isinstance(session, scoped_session) else session
+    if session.in_transaction():
+        session.commit()
+    token = _write_intent.set(True)
+    try:
+        session.connection()
+    finally:
+        _write_intent.reset(token)
+
+
+def read_only_requests(app) -> None:
+    """GET/HEAD/OPTIONS requests begin their transactions deferred (see _sqlite_begin)."""
+    from flask import g, request
+
+    @app.before_request
+    def _mark_reads():
+        if request.method in ("GET", "HEAD", "OPTIONS"):
+            g._write_intent_token = _write_intent.set(False)
+
+    @app.teardown_request
+    def _unmark(_error=None):
+        token = g.pop("_write_intent_token", None)
+        if token is not None:
+            _write_intent.reset(token)
 
 
 def init_app(app) -> None:
     """Bind every extension to the app; Socket.IO stays same-origin and size-limited."""
     db.init_app(app)
+    read_only_requests(app)
     migrate.init_app(app, db, directory=_migrations_dir(), render_as_batch=True, compare_type=True)
     csrf.init_app(app)
     login_manager.init_app(app)

@@ -10,6 +10,8 @@ class BoundedInt(IntegerConverter):
     """<int:…> in URLs stops at 2³¹−1: ids are 32-bit columns on PostgreSQL, and a larger number
     must be a 404 (no such thing), not a database error."""
 
+    regex = r"\d{1,10}"  # longer numbers never match, so they are a plain 404 (not a 405)
+
     def __init__(self, map, *args, **kwargs):
         kwargs.setdefault("max", 2**31 - 1)
         super().__init__(map, *args, **kwargs)

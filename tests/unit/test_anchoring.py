@@ -156,6 +156,15 @@ def test_position_map_replacement_left_is_before_and_right_after_the_new_text():
     assert pm.kept(0, 6) == 2 and pm.kept(1, 5) == 0
 
 
+def test_position_map_trimmed_span_leaves_out_replacements_straddling_its_ends():
+    pm = PositionMap([(EQUAL, "a"), (DELETE, "bcde"), (INSERT, "XY"), (EQUAL, "f")])
+    assert pm.span(3, 6) == (2, 4)  # best guess: halfway through the replacement
+    assert pm.span(3, 6, trim=True) == (3, 4)  # only the surviving "f"
+    assert pm.span(1, 6, trim=True) == (1, 4)  # the replacement of the span's own start is kept
+    assert pm.span(0, 3, trim=True) == (0, 1)
+    assert pm.span(0, 5, trim=True) == (0, 3)
+
+
 def test_position_map_identity_and_errors():
     pm = PositionMap([(EQUAL, "hello")])
     assert [pm.map(i, b) for b in ("left", "right") for i in range(6)] == [*range(6), *range(6)]
@@ -217,6 +226,17 @@ def test_small_typo_fix_inside_the_quote_re_anchors_to_the_fixed_passage():
     (placed,) = reanchor(DOC, new, [a])
     assert placed.state == ANCHORED and reads(new, placed) == "Waiting times for a first appointment"
     assert placed.quote == make_quote(new, placed.start, placed.end)
+
+
+def test_rewrite_straddling_the_quote_keeps_it_on_what_survived():
+    a = anchor(DOC, "evening sessions.\n\n## 2. Crisis care\n\nA crisis line staffed around the clock")
+    start = DOC.index("We will make it")
+    new = DOC[:start] + "Clinics open late on Thursdays, and the web booking form replaces phone queues." + DOC[
+        DOC.index("\n\n## 2.") :
+    ]
+    (placed,) = reanchor(DOC, new, [a])
+    assert placed.state == ANCHORED
+    assert reads(new, placed).lstrip(".") == "\n\n## 2. Crisis care\n\nA crisis line staffed around the clock"
 
 
 def test_text_typed_inside_the_quote_widens_it():
@@ -307,6 +327,13 @@ def test_fuzzy_match_when_the_diff_is_coarse():
     new = DOC.replace("evening sessions", "evenings sessions")
     (placed,) = reanchor(DOC, new, [short], ops=[(DELETE, DOC), (INSERT, new)])
     assert placed.state == ANCHORED and reads(new, placed) == "evenings sessions"
+
+
+def test_fuzzy_match_rejects_a_rewritten_middle_even_with_matching_ends():
+    a = anchor(DOC, "Partners will share one referral form so nobody has to tell their story twice.")
+    new = DOC.replace("share one referral form so nobody has to tell", "keep separate files, as agreed, and ask about")
+    (placed,) = reanchor(DOC, new, [a], ops=[(DELETE, DOC), (INSERT, new)])
+    assert placed.state == ORPHANED and placed.quote == a.quote
 
 
 def test_the_fast_path_needs_no_search(monkeypatch):

@@ -11,7 +11,7 @@ from sqlalchemy.engine import Engine
 
 from wiki import create_app
 from wiki.auth.models import User
-from wiki.extensions import _sqlite_begin_immediate, db
+from wiki.extensions import _sqlite_begin, db
 
 FAST_HASH = {"PASSWORD_HASH_METHOD": "pbkdf2:sha256:1000"}
 
@@ -173,11 +173,11 @@ def test_without_begin_immediate_the_same_scenario_fails(sqlite_app):
         if connection.dialect.name == "sqlite":
             connection.exec_driver_sql("BEGIN")
 
-    event.remove(Engine, "begin", _sqlite_begin_immediate)
+    event.remove(Engine, "begin", _sqlite_begin)
     event.listen(Engine, "begin", deferred)
     try:
         errors = _read_then_write_concurrently(sqlite_app)
     finally:
         event.remove(Engine, "begin", deferred)
-        event.listen(Engine, "begin", _sqlite_begin_immediate)
+        event.listen(Engine, "begin", _sqlite_begin)
     assert any("database is locked" in str(error) for error in errors), errors

@@ -43,7 +43,7 @@ ANCHORED, ORPHANED = "anchored", "orphaned"
 _WEIGHTS = (50, 20, 20, 2)
 _THRESHOLD = 0.55  # share of the maximum score a placement needs
 _STRONG = 0.8  # an exact hit scoring this well is taken without trying fuzzy placements
-_QUOTE_MIN = 0.5  # a passage less similar than this to its quote was rewritten beyond recognition
+_QUOTE_MIN = 0.6  # a passage less similar than this to its quote was rewritten beyond recognition
 _EVIDENCE = 32  # matching characters (quote + context) needed: a recurring short phrase is no proof
 _ORPHAN_CONTEXT = 0.5  # mean prefix/suffix match an orphan needs to re-attach
 _WINDOW = 256  # characters either side of the mapped span searched first for the exact quote
@@ -143,10 +143,16 @@ class PositionMap:
             return self._new[i + 1] if i + 1 < len(self._old) else self.new_length
         raise ValueError(f"bias must be 'left' or 'right', not {bias!r}")
 
-    def span(self, start: int, end: int) -> tuple[int, int]:
+    def span(self, start: int, end: int, trim: bool = False) -> tuple[int, int]:
         """Where the old span [start, end) lies in the new text, edits inside it included. An end
-        inside a replacement lands at the proportional point of what replaced it, so a span ending
-        mid-way through a rewritten passage does not swallow all of it."""
+        inside a replacement lands at the proportional point of what replaced it (a best guess of
+        where the passage would be). ``trim``: a replacement straddling an end is left out, one
+        starting (ending) exactly there kept — only what survived of the passage, no more."""
+        if trim and end > start:
+            include_head = not self._kept(start) and (start == 0 or self._kept(start - 1))
+            include_tail = not self._kept(end - 1) and (end == self.old_length or self._kept(end))
+            new_start = self.map(start, "left" if include_head else "right")
+            return new_start, max(new_start, self.map(end, "right" if include_tail else "left"))
         new_start = self.map(start, "right") if self._kept(start) else self._scaled(start, start)
         if end <= start:
             return new_start, new_start
@@ -197,7 +203,9 @@ def reanchor(old_text: str, new_text: str, anchors: Sequence[Anchor], ops: list 
     """Place each anchor (made on ``old_text``) on ``new_text``, in order, one result per anchor.
     ``ops`` is ``revisions.diff(old_text, new_text)``; computed here once for all anchors if not
     given. Placed anchors get a fresh quote read from the new text, so the next edit starts from
-    the current state; orphans keep the quote they had."""
+    the current state; orphans keep the quote they had. An anchored input should carry the quote
+    its position reads in ``old_text`` (``make_quote(old_text, start, end)``): with any other quote
+    the position is taken as stale and the quote searched for, not followed through the diff."""
     if ops is None:
         ops = diff(old_text, new_text)
     edit = _Edit(old_text, new_text, PositionMap(ops))
@@ -263,7 +271,7 @@ def _relocate(edit: _Edit, quote: Quote, start: int, end: int, hint: int) -> _Ca
 
 
 def _exact(text: str, quote: Quote, hint: int, orphan: bool) -> _Candidate | None:
-    """The best exact occurrence of the quote: near ``hint`` if one there is acceptable, else in
+    """The best exact occurrence of the quote: near ``hint`` if one there is convincing, else in
     the whole text. str.find runs at C speed, so even the whole-text pass stays cheap."""
     lo, hi = max(0, hint - _WINDOW), min(len(text), hint + len(quote.exact) + _WINDOW)
     best = _best_hit(text, quote, hint, lo, hi)
@@ -284,16 +292,13 @@ def _best_hit(text: str, quote: Quote, hint: int, lo: int, hi: int) -> _Candidat
 
 
 def _in_place(edit: _Edit, quote: Quote, start: int, end: int) -> _Candidate | None:
-    """The span the diff maps the old passage to, scored by the share of the passage the diff kept.
-    Text inserted inside the passage is not held against it: the span grows, as it does when the
-    same text is typed live one keystroke (one re-anchoring) at a time."""
-    new_start, new_end = edit.positions.span(start, end)
-    if new_end <= new_start:
+    """What survived of the passage where the diff maps it, scored by the share the diff kept (only
+    when the stored position did select the quote in the old text). Text inserted inside is not held
+    against it: the span grows, as it does when that text is typed live, a keystroke at a time."""
+    new_start, new_end = edit.positions.span(start, end, trim=True)
+    if new_end <= new_start or end - start != len(quote.exact) or not edit.old.startswith(quote.exact, start):
         return None
-    if end - start == len(quote.exact) and edit.old.startswith(quote.exact, start):
-        similarity = edit.positions.kept(start, end) / (end - start)
-    else:  # the stored position did not select the quote in the old text: compare the texts
-        similarity = _similarity(quote.exact, edit.new[new_start:new_end])
+    similarity = edit.positions.kept(start, end) / (end - start)
     return _candidate(edit.new, quote, new_start, new_end, similarity, new_start)
 
 
@@ -325,16 +330,15 @@ def _bitap(edit: _Edit, quote: Quote, start: int, end: int) -> _Candidate | None
 
 def _fitted(matcher: diff_match_patch, text: str, quote: Quote, start: int, end: int, hint: int) -> _Candidate | None:
     """Candidate from a bitap hit: its end refined by a character diff of the quote against the
-    text there (bitap finds where a match starts, not how long it became). A plain character diff,
-    not ``revisions.diff``: that one shows a changed short line as replaced, which hides the fit."""
-    slack = max(8, len(quote.exact) // 8)
-    piece = text[start : min(len(text), end + slack)]
-    positions = PositionMap(matcher.diff_main(quote.exact, piece, False))
-    end = start + positions.map(len(quote.exact), "left")
+    text there (bitap finds where a match starts, not how long it became), scored by Levenshtein
+    distance like Hypothesis (shared characters would flatter unrelated prose: ~50% of them match)."""
+    exact = quote.exact
+    piece = text[start : min(len(text), end + max(8, len(exact) // 8))]
+    end = start + PositionMap(matcher.diff_main(exact, piece, False)).map(len(exact), "left")
     if end <= start:
         return None
-    similarity = positions.kept(0, len(quote.exact)) / max(len(quote.exact), end - start)
-    return _candidate(text, quote, start, end, similarity, hint)
+    distance = matcher.diff_levenshtein(matcher.diff_main(exact, text[start:end], False))
+    return _candidate(text, quote, start, end, 1 - distance / max(len(exact), end - start), hint)
 
 
 def _shares_text(exact: str, window: str) -> bool:
@@ -345,14 +349,6 @@ def _shares_text(exact: str, window: str) -> bool:
     step = max(1, (len(exact) - 2) // 24)
     grams = {exact[i : i + 3] for i in range(0, len(exact) - 2, step)}
     return sum(g in window for g in grams) >= 0.4 * len(grams)
-
-
-def _similarity(a: str, b: str) -> float:
-    """Share of characters a diff keeps between a and b (1 - a normalised edit distance)."""
-    if a == b:
-        return 1.0
-    kept = sum(len(t) for op, t in diff(a, b) if op == EQUAL)
-    return kept / max(len(a), len(b), 1)
 
 
 def _candidate(text: str, quote: Quote, start: int, end: int, similarity: float, hint: int) -> _Candidate:

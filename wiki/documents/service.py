@@ -18,7 +18,8 @@ from wiki.documents import revisions
 from wiki.documents.models import STATUSES, Document, NamedVersion, Revision
 from wiki.documents.text import normalise_text, single_line, slugify, unique_slug
 from wiki.errors import Conflict, InvalidInput, NotFound, PermissionDenied, TooLarge
-from wiki.rendering import render_document
+from wiki.extensions import begin_write
+from wiki.rendering import Rendered, render_document
 from wiki.spaces import service as spaces
 from wiki.spaces.models import Space
 from wiki.timeutil import utcnow
@@ -136,9 +137,10 @@ def preview_html(text: str) -> str:
 
 
 def _new_revision(session, document: Document, user, title: str, text: str, summary: str, *,
-                  authors: list | None = None, **extra) -> Revision:
-    """Render once, store the revision and move the head; the caller commits."""
-    rendered = render_document(text)
+                  authors: list | None = None, rendered: Rendered | None = None, **extra) -> Revision:
+    """Render once (unless the caller already did), store the revision and move the head; the
+    caller commits."""
+    rendered = rendered if rendered is not None else render_document(text)
     previous_size = 0
     if document.head_number:
         previous_size = session.scalar(
@@ -185,17 +187,31 @@ def create_document(session, space: Space, user, title: str, text: str, summary:
     return document
 
 
-def _lock(session, document: Document) -> Document:
-    """Serialise saves of one document (row lock on PostgreSQL; SQLite's write lock already does)."""
+def lock_document(session, document_id: int) -> Document | None:
+    """Begin a write transaction holding this document: saves and live updates of one document are
+    serialised (row lock on PostgreSQL; the write lock on SQLite), and see its latest state."""
+    begin_write(session)
     return session.scalar(
-        select(Document).where(Document.id == document.id).with_for_update().execution_options(populate_existing=True)
+        select(Document).where(Document.id == document_id).with_for_update().execution_options(populate_existing=True)
     )
+
+
+def _lock(session, document: Document) -> Document:
+    return lock_document(session, document.id)
+
+
+def _render_unlocked(session, text: str) -> Rendered:
+    """Render before taking the write lock: rendering 100 KB takes ~100 ms, and nobody else should
+    wait for it. (The current transaction is ended first, so no lock is held meanwhile.)"""
+    session.commit()  # nothing is pending here; this only ends the transaction
+    return render_document(text)
 
 
 def save(session, document: Document, user, text: str, base_number, summary: str = "",
          title: str | None = None, source: str = "form") -> SaveOutcome:
     """Save an edit made on revision `base_number`, merging others' saves made since then."""
     text, summary = _clean_text(text), _clean_summary(summary)
+    rendered = _render_unlocked(session, text)
     document = _lock(session, document)
     title = _clean_title(title) if title is not None else document.title
     base = get_revision(session, document, base_number)
@@ -206,13 +222,14 @@ def save(session, document: Document, user, text: str, base_number, summary: str
         if not result.clean:
             session.rollback()
             raise _conflict(result, current, text)
-        text = result.text
+        if result.text != text:
+            text, rendered = result.text, None  # the merged text is rendered under the lock (rare)
         merged_with = _authors_since(session, document, base.number)
     if text == current.text and title == current.title:
         session.rollback()
         return SaveOutcome(document, current, created=False)
     previous_text = current.text
-    revision = _new_revision(session, document, user, title, text, summary)
+    revision = _new_revision(session, document, user, title, text, summary, rendered=rendered)
     outcome = SaveOutcome(document, revision, True, bool(merged_with), merged_with)
     return _committed(session, outcome, previous_text, user, source)
 

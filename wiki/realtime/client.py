@@ -37,6 +37,8 @@ class _InOrderEngineIOClient(engineio.Client):
 
     def _trigger_event(self, event, *args, **kwargs):
         if event == "message":
+            if self.state != "connected":  # read after disconnect() began: half an event at best
+                return None  # (the next join resyncs, unacknowledged updates are sent again)
             kwargs["run_async"] = False
         return super()._trigger_event(event, *args, **kwargs)
 
@@ -46,7 +48,8 @@ class _SocketIOClient(socketio.Client):
 
     A binary event goes out as a header packet followed by its attachments; two threads emitting
     at once (the caller's thread and the read thread answering a SyncStep1) could interleave them,
-    which the server then misreads. Sending a packet is made atomic, receiving is made sequential.
+    which the server then misreads. Sending a packet is made atomic, receiving is made sequential,
+    and a reconnect starts with no half-received event.
     """
 
     def __init__(self, *args, **kwargs):
@@ -55,6 +58,12 @@ class _SocketIOClient(socketio.Client):
 
     def _engineio_client_class(self):
         return _InOrderEngineIOClient
+
+    def _handle_eio_connect(self):
+        # A binary header read just before the last disconnect finished would otherwise take the new
+        # connection's first message as its attachment (python-socketio clears it too early).
+        self._binary_packet = None
+        super()._handle_eio_connect()
 
     def _send_packet(self, pkt):
         with self._send_lock:

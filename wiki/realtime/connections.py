@@ -75,6 +75,11 @@ class Connections:
         with self._lock:
             return [c for c in self._by_sid.values() if c.doc_id == doc_id]
 
+    def joined(self, doc_id: int) -> list[tuple[str, Connection]]:
+        """(sid, connection) of this process's sockets joined to the document: per-recipient sends."""
+        with self._lock:
+            return [(sid, c) for sid, c in self._by_sid.items() if c.doc_id == doc_id]
+
 
 def current_user_of(session, conn: Connection) -> User | None:
     """Reload the connection's user; AccessLost if they may no longer use it."""

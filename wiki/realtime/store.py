@@ -8,15 +8,8 @@ never take the same seq; the unique (document_id, seq) constraint is the last li
 from pycrdt import merge_updates
 from sqlalchemy import delete, func, select
 
-from wiki.documents.models import Document
+from wiki.documents.service import lock_document  # noqa: E402,F401 - one way to lock a document
 from wiki.realtime.models import DocUpdate
-
-
-def lock_document(session, document_id: int) -> Document | None:
-    return session.scalar(
-        select(Document).where(Document.id == document_id).with_for_update()
-        .execution_options(populate_existing=True)
-    )
 
 
 def last_seq(session, document_id: int) -> int:
