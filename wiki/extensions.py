@@ -133,7 +133,7 @@ def init_app(app) -> None:
         # One connection's events are handled in order: a Yjs update may depend on the previous one.
         async_handlers=False,
     )
-    _serialise_sends(socketio.server)
+    pass  # _serialise_sends(socketio.server)
 
 
 def _serialise_sends(server) -> None:

@@ -53,28 +53,52 @@ _cache_lock = threading.Lock()
 _CACHE_SIZE = 32
 
 
-def attribution(session, document: Document) -> list[BlockCredit]:
-    """Who last changed each block of the head text; computed from the diffs, cached per head.
+@dataclass(frozen=True)
+class _HeadSpans:
+    head: int
+    text: str
+    spans: list
 
-    The cache is per process, so its key must name one head in one database: an id and a number
-    alone recur across databases (tests, a restored backup, a reused SQLite rowid) and would serve
-    another document's blocks. The head's save time tells them apart.
+
+def _head_spans(session, document: Document) -> _HeadSpans:
+    """Who wrote each character of the head, carried forward from the last head this process saw.
+
+    A new save costs one diff instead of re-diffing every revision. The cache key includes the
+    document's creation time: an id alone recurs across databases (tests, a restored backup).
     """
-    key = (document.id, document.head_number, document.updated_at)
+    key = (document.id, document.created_at)
     with _cache_lock:
-        spans = _cache.get(key)
-        if spans is not None:
-            _cache.move_to_end(key)
-    if spans is None:
+        state = _cache.get(key)
+    if state is not None and state.head > document.head_number:
+        state = None
+    if state is None or state.head < document.head_number:
         rows = session.execute(
-            select(Revision.number, Revision.text).where(Revision.document_id == document.id)
+            select(Revision.number, Revision.text)
+            .where(Revision.document_id == document.id, Revision.number > (state.head if state else 0))
             .order_by(Revision.number)
         ).all()
-        spans = revisions.attribute([(number, text) for number, text in rows])
-        with _cache_lock:
-            _cache[key] = spans
-            while len(_cache) > _CACHE_SIZE:
-                _cache.popitem(last=False)
+        for number, text in rows:
+            state = _advance(state, number, text)
+    with _cache_lock:
+        _cache[key] = state
+        _cache.move_to_end(key)
+        while len(_cache) > _CACHE_SIZE:
+            _cache.popitem(last=False)
+    return state
+
+
+def _advance(state: _HeadSpans | None, number: int, text: str) -> _HeadSpans:
+    if state is None:
+        return _HeadSpans(number, text, [(len(text), number)] if text else [])
+    if text == state.text:
+        return _HeadSpans(number, text, state.spans)
+    return _HeadSpans(number, text, revisions.carry_forward(state.spans, revisions.line_diff(state.text, text), number))
+
+
+def attribution(session, document: Document) -> list[BlockCredit]:
+    """Who last changed each block of the head text, computed from the diffs between revisions."""
+    state = _head_spans(session, document)
+    spans = revisions.attribute_blocks(state.text, state.spans) if state else []
     numbers = {a.revision for a in spans}
     by_number = {
         r.number: r for r in session.scalars(

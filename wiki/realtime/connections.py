@@ -29,6 +29,7 @@ class Connection:
     token: str | None = None
     doc_id: int | None = None
     can_edit: bool = False
+    watching: bool = False  # joined with {"watch": true}: receives comment events, not the draft
     clients: dict = field(default_factory=dict)  # Yjs client id → last awareness clock
     sync_bucket: TokenBucket | None = None
     awareness_bucket: TokenBucket | None = None

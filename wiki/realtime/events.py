@@ -90,6 +90,10 @@ class CollabNamespace(Namespace):
         document, can_edit, user = self._access(conn, doc_id, joining=True)
         if conn.doc_id not in (None, doc_id):
             self._left(conn, conn.doc_id)
+        if data.get("watch") is True:  # a reading page: comment events only, no live draft loaded
+            conn.doc_id, conn.can_edit, conn.watching = doc_id, False, True
+            return {"ok": True, "role": "watcher", "user": identity(user)}
+        conn.watching = False
         room = service.open_room(db.session, document)
         conn.doc_id, conn.can_edit = doc_id, can_edit
         join_room(room_name(doc_id))
@@ -177,6 +181,9 @@ class CollabNamespace(Namespace):
 
     def _left(self, conn, doc_id: int) -> None:
         """Tell the others this connection's cursors are gone; snapshot when the last editor leaves."""
+        if conn.watching:  # never in the room, never had cursors
+            conn.doc_id, conn.watching = None, False
+            return
         leave_room(room_name(doc_id))
         if conn.clients:
             clients = list(conn.clients)
@@ -210,7 +217,7 @@ def _joined_payload(conn, data) -> tuple[int, bytes]:
     body = data.get("data")
     if not isinstance(body, bytes | bytearray):
         raise Refused("malformed", 'Expected {"doc": <id>, "data": <binary>}.')
-    if conn.doc_id != doc_id:
+    if conn.doc_id != doc_id or conn.watching:
         raise Refused("not_joined", "Join this document before sending changes for it.")
     return doc_id, bytes(body)
 
