@@ -23,7 +23,7 @@ def history_page(space_slug: str, slug: str):
 @bp.get("/<slug>/r/<int:number>")
 def revision(space_slug: str, slug: str, number: int):
     space, document, actor = service.find(db.session, space_slug, slug, current_user)
-    old = service.get_revision(db.session, document, number)
+    old = service.get_revision(db.session, document, number, load=service.PAGE)
     return render_template("documents/view.html", space=space, document=document, revision=old, actor=actor,
                            statuses=STATUSES, is_head=old.number == document.head_number)
 
@@ -45,7 +45,7 @@ def compare(space_slug: str, slug: str):
 def revert(space_slug: str, slug: str, number: int):
     """GET asks for confirmation; POST makes revision `number` the new head (as a new revision)."""
     space, document, _ = service.find(db.session, space_slug, slug, current_user, need="edit")
-    old = service.get_revision(db.session, document, number, with_text=False)
+    old = service.get_revision(db.session, document, number, load=())
     form = ConfirmForm()
 
     def _revert():

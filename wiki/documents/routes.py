@@ -49,7 +49,7 @@ def _preview_page(form, template: str, context: dict):
 @bp.get("/<slug>")
 def view(space_slug: str, slug: str):
     space, document, actor = service.find(db.session, space_slug, slug, current_user)
-    revision = service.head(db.session, document)
+    revision = service.head(db.session, document, load=service.PAGE)
     return render_template("documents/view.html", space=space, document=document, revision=revision,
                            actor=actor, statuses=STATUSES, is_head=True)
 

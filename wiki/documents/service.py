@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from flask import current_app
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import undefer
+from sqlalchemy.orm import selectinload, undefer
 
 from wiki import signals
 from wiki.auth import permissions
@@ -76,8 +76,13 @@ def documents_in(session, space: Space) -> list[Document]:
     return list(session.scalars(select(Document).where(Document.space_id == space.id).order_by(Document.title)))
 
 
-def get_revision(session, document: Document, number, *, with_text: bool = True) -> Revision:
-    """A revision by number; anything that is not an existing number is a 404."""
+FULL = ("text", "html", "toc")
+PAGE = ("html", "toc")  # what a page view needs: never the Markdown source
+
+
+def get_revision(session, document: Document, number, *, load: tuple = FULL) -> Revision:
+    """A revision by number, with the large columns named in `load`; anything that is not an
+    existing number is a 404."""
     try:
         number = int(number)
     except (TypeError, ValueError):
@@ -85,16 +90,15 @@ def get_revision(session, document: Document, number, *, with_text: bool = True)
     if abs(number) > _MAX_ID:
         raise NotFound("No such revision.")
     query = select(Revision).where(Revision.document_id == document.id, Revision.number == number)
-    if with_text:
-        query = query.options(undefer(Revision.text), undefer(Revision.html), undefer(Revision.toc))
+    query = query.options(*(undefer(getattr(Revision, name)) for name in load), selectinload(Revision.authors))
     revision = session.scalar(query)
     if revision is None:
         raise NotFound(f"Revision {number} of this document does not exist.")
     return revision
 
 
-def head(session, document: Document) -> Revision:
-    return get_revision(session, document, document.head_number)
+def head(session, document: Document, load: tuple = FULL) -> Revision:
+    return get_revision(session, document, document.head_number, load=load)
 
 
 # --- validation -------------------------------------------------------------------------------
@@ -301,7 +305,7 @@ def tag(session, document: Document, user, number, name: str) -> NamedVersion:
     name = single_line(name)
     if not name or len(name) > 120:
         raise InvalidInput("Enter a version name of up to 120 characters.")
-    revision = get_revision(session, document, number, with_text=False)
+    revision = get_revision(session, document, number, load=())
     exists = session.scalar(
         select(NamedVersion.id).where(NamedVersion.document_id == document.id, NamedVersion.name == name)
     )

@@ -38,17 +38,17 @@ class Room:
     # --- loading and catching up ---------------------------------------------------------------
 
     def ensure_loaded(self, session, initial_text) -> None:
-        """Load the log, or start it from the head revision's text (seq 1) the first time."""
+        """Load the log, or start it from the head revision's text (seq 1) the first time.
+
+        The caller holds the document lock (store.lock_document, taken before the room lock), so
+        no other worker can begin the log meanwhile.
+        """
         if self.loaded:
             return
         rows = store.rows_after(session, self.document_id, 0)
         if not rows:
-            store.lock_document(session, self.document_id)
-            rows = store.rows_after(session, self.document_id, 0)  # another worker may have begun it
-            if not rows:
-                self._start_from(session, initial_text())
-                return
-            session.rollback()
+            self._start_from(session, initial_text())
+            return
         self._apply_rows(rows)
         self.loaded = True
 
@@ -83,9 +83,9 @@ class Room:
         as rate-limited): that part is only in memory, so it must not be acknowledged as saved.
 
         Raises ValueError for an update that is not valid Yjs, TooLarge if the text could pass the
-        document limit (judged conservatively from the update's size, before applying it).
+        document limit (judged conservatively from the update's size, before applying it). The
+        caller holds the document lock, taken before the room lock.
         """
-        store.lock_document(session, self.document_id)
         self.catch_up(session)
         if len(ydoc.get_text(self.doc).encode("utf-8")) + len(update) > max_text_bytes:
             session.rollback()
@@ -94,8 +94,8 @@ class Room:
         return seq, change, not ydoc.missing_insertions(self.doc, update)
 
     def server_edit(self, session, new_text: str, user_id: int | None) -> tuple[int, bytes | None]:
-        """Make the live text `new_text` with ordinary inserts/deletes; returns (seq, update)."""
-        store.lock_document(session, self.document_id)
+        """Make the live text `new_text` with ordinary inserts/deletes; returns (seq, update).
+        The caller holds the document lock, taken before the room lock."""
         self.catch_up(session)
         return self._commit_change(session, lambda: ydoc.apply_text(self.doc, new_text), user_id)
 

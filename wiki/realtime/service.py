@@ -22,8 +22,16 @@ def rooms() -> Rooms:
 
 
 def open_room(session, document: Document) -> Room:
-    """The document's room, loaded from the log (or started from the head revision)."""
+    """The document's room, loaded from the log (or started from the head revision).
+
+    Lock order, everywhere: the document's database lock (store.lock_document, which may end the
+    current transaction and wait for SQLite's write lock), then the room lock, never the other way:
+    a thread waiting for the database while holding a room lock deadlocks with one that holds the
+    write lock and waits for the room.
+    """
     room = rooms().get(document.id)
+    if not room.loaded:
+        store.lock_document(session, document.id)
     with room.lock:
         room.ensure_loaded(session, lambda: documents.head(session, document).text)
     return room
@@ -33,6 +41,7 @@ def receive(session, document: Document, update: bytes, user_id: int | None) -> 
     """Commit a client's update; (seq, change to broadcast or None, whether all of it is stored).
     ValueError for bad Yjs, TooLarge over the cap."""
     room = open_room(session, document)
+    store.lock_document(session, document.id)
     with room.lock:
         return room.receive(session, update, user_id, current_app.config["DOCUMENT_MAX_BYTES"])
 
@@ -49,8 +58,8 @@ def push_saved_text(session, document_id: int, base_text: str, new_text: str, us
         return None
     document = session.get(Document, document_id)
     room = open_room(session, document)
+    store.lock_document(session, document_id)
     with room.lock:
-        store.lock_document(session, document_id)
         room.catch_up(session)
         live = room.text()
         target = new_text if live == base_text else revisions.merge3(base_text, live, new_text).text
