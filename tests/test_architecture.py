@@ -28,6 +28,9 @@ PURE = [
     "wiki/documents/text.py",
     "wiki/realtime/awareness.py",
     "wiki/realtime/ratelimit.py",
+    "wiki/comments/rules.py",
+    "wiki/comments/blocks.py",
+    "wiki/comments/selection.py",
 ]
 PURE_ANYWHERE = ("ydoc.py", "anchoring.py", "lifecycle.py", "edition.py")
 

@@ -58,6 +58,7 @@ def create_app(config: type[Config] | str | None = None, overrides: dict | None 
     from wiki import extensions, models, web  # noqa: F401 - models registers the tables
     from wiki.api import init_api
     from wiki.cli import register_cli
+    from wiki.comments.subscribers import init_comments
     from wiki.errors import register_error_handlers
     from wiki.realtime.subscribers import init_realtime
     from wiki.security import init_security
@@ -67,6 +68,7 @@ def create_app(config: type[Config] | str | None = None, overrides: dict | None 
     web.register_blueprints(app)
     init_api(app)
     init_realtime(app)
+    init_comments(app)
     register_cli(app)
     register_error_handlers(app)
     return app

@@ -133,7 +133,7 @@ def init_app(app) -> None:
         # One connection's events are handled in order: a Yjs update may depend on the previous one.
         async_handlers=False,
     )
-    pass  # _serialise_sends(socketio.server)
+    _serialise_sends(socketio.server)
 
 
 def _serialise_sends(server) -> None:

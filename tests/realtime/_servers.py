@@ -54,11 +54,19 @@ class ServerProcess:
         return [sys.executable, "-m", "gunicorn", "-c", str(GUNICORN_CONF), f'wiki:create_app("{config}")']
 
     def start(self, timeout: float = 30.0) -> "ServerProcess":
+        self.launch()
+        self.wait_ready(timeout)
+        return self
+
+    def launch(self) -> "ServerProcess":
+        """Start the process without waiting for it (see start_all)."""
+        with socket.socket() as probe:
+            if probe.connect_ex(("127.0.0.1", self.port)) == 0:
+                raise RuntimeError(f"port {self.port} is already in use: not starting {self.name}")
         command = self.command()
         with open(self.log_path, "ab") as log:
             self.proc = subprocess.Popen(command, cwd=ROOT, env=self.env, stdout=log, stderr=subprocess.STDOUT,
                                          start_new_session=True)
-        self.wait_ready(timeout)
         return self
 
     def wait_ready(self, timeout: float) -> None:
@@ -82,10 +90,15 @@ class ServerProcess:
         """The pid serving requests (for gunicorn, its single worker)."""
         if self.kind == "werkzeug":
             return self.proc.pid
-        children = Path(f"/proc/{self.proc.pid}/task/{self.proc.pid}/children").read_text().split()
-        return int(children[0])
+        deadline = time.monotonic() + 10
+        while True:
+            children = Path(f"/proc/{self.proc.pid}/task/{self.proc.pid}/children").read_text().split()
+            if children or time.monotonic() > deadline:
+                return int(children[0])
+            time.sleep(0.05)
 
     def stop(self, timeout: float = 10.0) -> None:
+        """SIGTERM (gunicorn: graceful stop), then SIGKILL to its process group after `timeout`."""
         if self.proc is None or self.proc.poll() is not None:
             return
         self.proc.send_signal(signal.SIGTERM)
@@ -118,3 +131,24 @@ def server_env(*, database_url: str, redis_url: str | None, channel: str, instan
         env.setdefault("SECRET_KEY", "scale-out-test-secret-key-0123456789abcdef")
     env.update(extra)
     return env
+
+
+def start_all(servers: list[ServerProcess], timeout: float = 60.0) -> list[ServerProcess]:
+    """Start several servers at once (each takes seconds to import the app); stop them all on failure."""
+    try:
+        for server in servers:
+            server.launch()
+        for server in servers:
+            server.wait_ready(timeout)
+    except Exception:
+        stop_all(servers)
+        raise
+    return servers
+
+
+def stop_all(servers: list[ServerProcess], timeout: float = 10.0) -> None:
+    for server in servers:
+        if server.proc is not None and server.proc.poll() is None:
+            server.proc.send_signal(signal.SIGTERM)
+    for server in servers:
+        server.stop(timeout)

@@ -11,6 +11,7 @@ with docs/deploy/gunicorn.conf.py (one gthread worker, production config), so th
 configuration is tested here.
 
 Needs WIKI_TEST_REDIS_URL (e.g. redis://127.0.0.1:6379/0); skipped with that reason otherwise.
+The last test (packets stay whole when threads send at once) needs no server and always runs.
 """
 
 import contextlib
@@ -29,7 +30,7 @@ from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 
 from tests.factories import add_member, make_document, make_space, make_user, token_for
-from tests.realtime._servers import ServerProcess, server_env
+from tests.realtime._servers import ServerProcess, server_env, start_all, stop_all
 from wiki import create_app
 from wiki.documents import service as documents
 from wiki.documents.models import Document
@@ -40,10 +41,8 @@ from wiki.realtime.client import CollabClient
 REDIS_URL = os.environ.get("WIKI_TEST_REDIS_URL")
 PG_URL = os.environ.get("WIKI_TEST_DATABASE_URL")
 
-pytestmark = [
-    pytest.mark.slow,
-    pytest.mark.skipif(not REDIS_URL, reason="Scale-out tests skipped: WIKI_TEST_REDIS_URL is not set"),
-]
+REDIS_SKIP = "Scale-out tests skipped: WIKI_TEST_REDIS_URL is not set"
+needs_redis = pytest.mark.skipif(not REDIS_URL, reason=REDIS_SKIP)
 
 MARKER = re.compile(r"<[a-z0-9-]+>")  # what the random editors insert; filler never contains < or >
 FILLER = ("a", "é", "😀", "中", " ", "\n", "xy", "ñ ")
@@ -121,6 +120,8 @@ def _create_postgres_database() -> tuple[str, callable]:
 )
 def cluster(request, tmp_path_factory):
     backend, kind = request.param
+    if not REDIS_URL:
+        pytest.skip(REDIS_SKIP)
     if backend == "postgresql" and not PG_URL:
         pytest.skip("PostgreSQL tests skipped: WIKI_TEST_DATABASE_URL is not set")
     import redis
@@ -153,16 +154,13 @@ def cluster(request, tmp_path_factory):
     config = "production" if kind == "gunicorn" else "testing"
     env = server_env(database_url=database_url, redis_url=REDIS_URL, channel=channel, instance_path=instance,
                      config=config)
-    servers = []
+    servers = [ServerProcess(kind, env, base, name=f"{kind}-{'AB'[n]}") for n in range(2)]
     try:
-        for n in range(2):
-            servers.append(ServerProcess(kind, env, base, name=f"{kind}-{'AB'[n]}").start())
-        found = Cluster(app, servers, channel, space_id, tokens)
+        found = Cluster(app, start_all(servers), channel, space_id, tokens)
         yield found
         found.close_clients()
     finally:
-        for server in servers:
-            server.stop()
+        stop_all(servers)
         with app.app_context():
             db.engine.dispose()
         if drop is not None:
@@ -192,6 +190,8 @@ def _converged(clients, timeout: float = 10.0) -> bool:
 # --- delivery through Redis ----------------------------------------------------------------------------
 
 
+@pytest.mark.slow
+@needs_redis
 def test_an_update_on_one_process_reaches_a_client_on_the_other_within_a_second(run):
     import redis
 
@@ -220,6 +220,8 @@ def test_an_update_on_one_process_reaches_a_client_on_the_other_within_a_second(
     assert published >= 10
 
 
+@pytest.mark.slow
+@needs_redis
 def test_an_api_save_handled_by_one_process_reaches_editors_on_the_other(run):
     doc = run.new_document("# Plan\n\nFirst paragraph.\n")
     on_b = [run.client(1, doc, n) for n in range(2)]
@@ -286,6 +288,8 @@ def _editor(run, client, name, seed, markers, failures, move: bool) -> None:
         failures.append(f"{name}: {error!r}")
 
 
+@pytest.mark.slow
+@needs_redis
 def test_random_editing_on_both_processes_converges_and_is_stored(run):
     seed = random.randrange(1 << 30)
     doc = run.new_document("# Strategy\n\nOpening words.\n")
@@ -334,6 +338,8 @@ def test_random_editing_on_both_processes_converges_and_is_stored(run):
     assert _wait(lambda: stored() == final, 15, 0.1), f"head revision differs from the live text\n{context}"
 
 
+@pytest.mark.slow
+@needs_redis
 def test_server_processes_are_separate_and_use_the_deploy_config(run):
     """Guard against a test that passes because both 'processes' are one: two pids, two ports."""
     pids = {server.pid for server in run.servers}
@@ -341,3 +347,58 @@ def test_server_processes_are_separate_and_use_the_deploy_config(run):
     assert len({server.port for server in run.servers}) == 2
     for server in run.servers:
         assert Path(f"/proc/{server.pid}").exists()
+
+
+# --- one client, several sending threads: each binary event must arrive whole ---------------------------
+
+
+@pytest.mark.parametrize("queue", ["no-queue", "redis"])
+def test_a_binary_event_is_never_split_by_another_send_to_the_same_client(queue, tmp_path, monkeypatch):
+    """In threading mode the handler thread (acks), other clients' threads (broadcasts) and the Redis
+    listener all send to one client. A `sync` event is a header packet plus an attachment; another
+    packet between them makes the client pair the wrong data (a lost update and a lost ack). The
+    sends are slowed here so that, unserialised, they interleave nearly every time."""
+    if queue == "redis" and not REDIS_URL:
+        pytest.skip(REDIS_SKIP)
+    from socketio import packet
+
+    from wiki.extensions import socketio
+
+    monkeypatch.setenv("WIKI_INSTANCE_PATH", str(tmp_path / "instance"))
+    monkeypatch.setenv("WIKI_SOCKETIO_CHANNEL", f"wiki-test-{uuid.uuid4()}")
+    create_app("testing", {"SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path / 'db.sqlite'}",
+                           "REDIS_URL": REDIS_URL if queue == "redis" else None})
+    server = socketio.server
+    sent: list[str | bytes] = []
+
+    def record(_eio_sid, data):
+        sent.append(data)
+        time.sleep(0.0005)  # a send that blocks for a moment (a contended queue) lets others run
+
+    server.eio.send = record
+    server.eio.send_packet = lambda eio_sid, pkt: record(eio_sid, pkt.data)
+    sid = server.manager.connect("eio-1", "/collab")
+    server.manager.enter_room(sid, "/collab", "doc:1")
+
+    def broadcasts():
+        for n in range(40):
+            socketio.emit("sync", {"doc": 1, "data": bytes([n]) * 8}, to="doc:1", namespace="/collab")
+
+    def acks():
+        for n in range(40):
+            server._send_packet("eio-1", packet.Packet(packet.ACK, namespace="/collab", id=n, data=[{"ok": True}]))
+
+    threads = [threading.Thread(target=broadcasts), threading.Thread(target=acks)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(30)
+    recorded = sent[:]  # before the disconnect packet
+    server.manager.disconnect(sid, "/collab")
+
+    assert len(recorded) == 40 * 2 + 40
+    for n, item in enumerate(recorded):
+        if isinstance(item, str) and item.startswith("5"):  # a binary event's header…
+            assert isinstance(recorded[n + 1], bytes), f"packet {n + 1} split a binary event: {recorded[n:n + 2]}"
+        elif isinstance(item, bytes):  # …and an attachment only ever right after one
+            assert isinstance(recorded[n - 1], str) and recorded[n - 1].startswith("5")

@@ -698,7 +698,7 @@ def test_editors_and_contributors_cannot_set_the_status(site):
         assert "Only facilitators can do this." in text_of(response)
         assert fresh(document).status == "draft"
         page = site.client.get(url(document))
-        assert 'name="status"' not in page.get_data(as_text=True)  # no form offered either
+        assert "class=\"status-form\"" not in page.get_data(as_text=True)  # no status form offered either
 
 
 # --- live preview endpoint -------------------------------------------------------------------------

@@ -1,5 +1,5 @@
 """Where each rendered block's Markdown lies, and finding selected (rendered) text in the Markdown.
-PURE: stdlib + wiki.documents.attribution.
+PURE: stdlib + wiki.documents.revisions.
 
 Comments are anchored in the Markdown source (code points), but readers select in the rendered page,
 whose blocks carry ``data-block`` ids and lack the Markdown syntax (``**``, ``[text](url)``, list
@@ -11,8 +11,8 @@ concatenation the reverse (a paragraph with a list Python-Markdown did not start
 lookup blocks rendered out of order (footnotes, at the end), and a similarity test near-misses.
 A block that cannot be aligned has no range: callers then search the whole text.
 
-``find_rendered`` locates a rendered selection in a source range, tolerating inline syntax between
-characters and block syntax at whitespace. ``section_at`` names the heading a position falls under.
+``mark_blocks`` marks the commented blocks in the page; ``heading_starts`` / ``section_at`` name the
+heading a position falls under. (Finding a selection inside a block: wiki/comments/selection.py.)
 """
 
 from __future__ import annotations
@@ -25,9 +25,10 @@ from difflib import SequenceMatcher
 from functools import lru_cache
 from html.parser import HTMLParser
 
-from wiki.documents.attribution import split_blocks
+from wiki.documents.revisions import split_blocks
 
-__all__ = ["BlockMap", "BlockSpan", "block_map", "find_rendered", "plain_key", "trim_block"]
+__all__ = ["BlockMap", "BlockSpan", "block_choices", "block_map", "heading_starts", "mark_blocks", "plain_key",
+           "section_at", "source_key"]
 
 _WINDOW = 8  # source blocks looked at ahead of the alignment's position
 _SIMILAR = 0.8  # SequenceMatcher ratio for a near-miss
@@ -58,6 +59,7 @@ class BlockSpan:
     start: int  # its Markdown in the revision text; -1 when it could not be aligned
     end: int
     heading_id: str = ""  # for headings: the id the TOC links to
+    text: str = ""  # the block's own rendered text, shortened (for choosing a paragraph)
 
 
 @dataclass(frozen=True)
@@ -145,7 +147,8 @@ class _Blocks(HTMLParser):
             return
         values = dict(attrs)
         classes = set((values.get("class") or "").split())
-        skip = bool({"toc", "footnote-backref"} & classes) or (tag == "sup" and (values.get("id") or "").startswith("fnref"))
+        footnote_ref = tag == "sup" and (values.get("id") or "").startswith("fnref")
+        skip = bool({"toc", "footnote-backref"} & classes) or footnote_ref
         index = None
         if values.get("data-block"):
             parent, _ = self._current()
@@ -187,10 +190,48 @@ def block_map(text: str, rendered_html: str) -> BlockMap:
         ranges.append((sources[found[0]].start, sources[found[1]].end) if found else None)
     _containers(parser.found, ranges)
     spans = tuple(
-        BlockSpan(block_id, tag, *(ranges[i] or (-1, -1)), heading)
-        for i, (block_id, tag, _, heading, _) in enumerate(parser.found)
+        BlockSpan(block_id, tag, *(ranges[i] or (-1, -1)), heading, _excerpt("".join(parts)))
+        for i, (block_id, tag, parts, heading, _) in enumerate(parser.found)
     )
     return BlockMap(spans)
+
+
+def _excerpt(text: str, limit: int = 240) -> str:
+    text = " ".join(text.split())
+    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
+
+
+def block_choices(text: str, rendered_html: str) -> list[BlockSpan]:
+    """The blocks a reader can comment on as a whole: those with text of their own, in order."""
+    return [b for b in block_map(text, rendered_html).blocks if b.text and b.start >= 0]
+
+
+_BLOCK_TAG = re.compile(
+    r'<(p|li|h[1-6]|blockquote|dl|table|pre)\b([^>]*?)\sdata-block="(b-[0-9a-f]{8}(?:-\d+)?)"([^>]*)>')
+_MARK_INSIDE = {"p", "li", "h1", "h2", "h3", "h4", "h5", "h6", "blockquote", "dl"}
+
+
+def mark_blocks(rendered_html: str, marks: dict[str, list[int]]) -> str:
+    """Sanitised revision HTML with each commented block marked: ``data-thread-ids`` and a class
+    for highlighting, and a link to its first thread (inside the block, or just before a table or
+    code block, where a link inside would change its content)."""
+    if not marks:
+        return rendered_html
+
+    def mark(m: re.Match) -> str:
+        threads = marks.get(m.group(3))
+        if not threads:
+            return m.group(0)
+        ids = " ".join(str(t) for t in threads)
+        count = len(threads)
+        link = (f'<a class="comment-marker" href="#thread-{threads[0]}">{count}'
+                f'<span class="visually-hidden"> comment thread{"s" if count > 1 else ""} on this passage</span></a>')
+        target = "" if ' id="' in m.group(0) else f' id="{m.group(3)}"'  # headings have their own
+        tag = (f'<{m.group(1)}{m.group(2)} data-block="{m.group(3)}"{m.group(4)}{target} class="has-comments"'
+               f' data-thread-ids="{ids}">')
+        return tag + link if m.group(1) in _MARK_INSIDE else link + tag
+
+    return _BLOCK_TAG.sub(mark, rendered_html)
 
 
 def _align(own: str, keys: list[str], pos: int, by_key: dict[str, int]) -> tuple[tuple[int, int] | None, int]:
@@ -233,79 +274,35 @@ def _containers(found: list[list], ranges: list) -> None:
             ranges[parent] = (min(lo, ranges[i][0]), max(hi, ranges[i][1]))
 
 
-# --- finding a rendered selection in the Markdown ----------------------------------------------
+# --- sections -----------------------------------------------------------------------------------
 
-_INLINE = r"(?:\]\((?:[^()\n]|\([^()\n]*\))*\)|\]\[[^\]\n]*\]|\[\^[^\]\n]*\]|!?\[|\]|\*|_|`|~|\\|<)"
-_GAP = _INLINE + "*?"
-_WS = r"(?:\s|\||>|#{1,6}(?=\s)|[-*+](?=\s)|\d{1,9}[.)](?=\s)|" + _INLINE + ")+?"
-_MAX_EXACT = 2000  # characters of a selection turned into a pattern
-_MAX_MATCHES = 50
-_CONTEXT = 48
+_SETEXT = re.compile(r"\n[ \t]{0,3}(?:=+|-+)[ \t]*$")
+_ATX_START = re.compile(r"[ \t]{0,3}#{1,6}(?:[ \t]|$)")
 
 
-def _char_pattern(ch: str) -> str:
-    if ch.isalnum():
-        return re.escape(ch)
-    return f"(?:{re.escape(ch)}|&#?\\w{{1,8}};|\\\\{re.escape(ch)})"
+def heading_starts(text: str, toc) -> list[tuple[int, str]]:
+    """(source offset, heading id) for each heading of ``text`` that the revision's TOC lists, in
+    order: source headings are matched to TOC entries ([level, id, title]) by their letters, so a
+    heading Python-Markdown did not render (or one inside a list) cannot shift the others."""
+    entries = [(plain_key(title), anchor) for _, anchor, title in (toc or [])]
+    found: list[tuple[int, str]] = []
+    p = 0
+    for block in split_blocks(text):
+        if _ATX_START.match(block.text):
+            key = source_key(block.text)
+        elif _SETEXT.search(block.text):
+            key = source_key(_SETEXT.sub("", block.text).rsplit("\n", 1)[-1])
+        else:
+            continue
+        for k in range(p, min(len(entries), p + _WINDOW)):
+            if entries[k][0] == key:
+                found.append((block.start, entries[k][1]))
+                p = k + 1
+                break
+    return found
 
 
-@lru_cache(maxsize=64)
-def _pattern(exact: str) -> re.Pattern | None:
-    words = exact.split()
-    if not words:
-        return None
-    parts = []
-    for w, word in enumerate(words):
-        if w:
-            parts.append(_WS)
-        parts.append(_GAP.join(_char_pattern(ch) for ch in word))
-    return re.compile("".join(parts))
-
-
-def find_rendered(text: str, lo: int, hi: int, exact: str, prefix: str = "", suffix: str = "") -> tuple[int, int] | None:
-    """Where the rendered selection ``exact`` lies in ``text[lo:hi]`` (Markdown), tolerating inline
-    syntax between characters and block syntax where the selection has whitespace. Among several
-    places, the one whose surroundings best match the rendered ``prefix`` / ``suffix`` wins."""
-    pattern = _pattern(exact.strip()[:_MAX_EXACT])
-    if pattern is None:
-        return None
-    best, best_score = None, -1
-    want_before, want_after = plain_key(prefix)[-_CONTEXT:], plain_key(suffix)[:_CONTEXT]
-    for count, match in enumerate(pattern.finditer(text, lo, hi)):
-        if count >= _MAX_MATCHES:
-            break
-        before = source_key(text[max(0, match.start() - 4 * _CONTEXT) : match.start()])
-        after = source_key(text[match.end() : match.end() + 4 * _CONTEXT])
-        score = _common_tail(want_before, before) + _common_head(want_after, after)
-        if score > best_score:
-            best, best_score = (match.start(), match.end()), score
-    return best
-
-
-def _common_tail(a: str, b: str) -> int:
-    n = 0
-    while n < min(len(a), len(b)) and a[-1 - n] == b[-1 - n]:
-        n += 1
-    return n
-
-
-def _common_head(a: str, b: str) -> int:
-    n = 0
-    while n < min(len(a), len(b)) and a[n] == b[n]:
-        n += 1
-    return n
-
-
-_LEAD = re.compile(r"(?:[ \t]*(?:>[ \t]?|#{1,6}[ \t]+|[-*+][ \t]+|\d{1,9}[.)][ \t]+|\[\^[^\]\n]+\]:[ \t]*))+")
-
-
-def trim_block(text: str, start: int, end: int) -> tuple[int, int]:
-    """A whole block's passage without its leading block syntax or surrounding whitespace."""
-    lead = _LEAD.match(text, start, end)
-    if lead and lead.end() < end:
-        start = lead.end()
-    while start < end and text[start].isspace():
-        start += 1
-    while end > start and text[end - 1].isspace():
-        end -= 1
-    return start, end
+def section_at(headings: list[tuple[int, str]], pos: int) -> str:
+    """The id of the last heading starting at or before ``pos`` ('' before the first heading)."""
+    i = bisect_right(headings, (pos, "\uffff")) - 1
+    return headings[i][1] if i >= 0 else ""

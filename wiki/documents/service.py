@@ -284,10 +284,10 @@ def save_snapshot(session, document: Document, text: str, authors: list, summary
     document = _lock(session, document)
     current = head(session, document)
     document.live_snapshot_seq = max(document.live_snapshot_seq, seq)
+    text = _clean_text(text)  # compared as it would be stored: live text may hold "\r" or control characters
     if text == current.text:
         session.commit()
         return SaveOutcome(document, current, created=False)
-    text = _clean_text(text)
     revision = _new_revision(session, document, None, document.title, text, _clean_summary(summary),
                              authors=authors)
     return _committed(session, SaveOutcome(document, revision, created=True), current.text, None, "live")

@@ -5,6 +5,7 @@ import logging
 from flask import Flask
 
 from wiki import signals
+from wiki.comments.events import init_comment_events, start_listener
 from wiki.extensions import db, socketio
 from wiki.realtime import service, ydoc
 from wiki.realtime.events import CollabNamespace, room_name
@@ -20,6 +21,7 @@ def init_realtime(app: Flask) -> None:
     if _namespace is None:  # the SocketIO object is shared by every app of the process
         _namespace = CollabNamespace()
         signals.revision_committed.connect(_push_to_live_draft)
+        init_comment_events(app)  # new comments reach readers of the document (wiki/comments/events.py)
     # Every socketio.init_app() builds a new Socket.IO server, and on_namespace() after init_app only
     # registers on the current one: register again for each app, or a second app has no /collab.
     socketio.on_namespace(_namespace)
@@ -54,6 +56,7 @@ def run_idle_snapshots(app: Flask) -> int:
 
 def start_snapshot_loop(app: Flask, interval: float = 5.0) -> None:
     """One background loop per app (started with the first connection)."""
+    start_listener(app)  # with REDIS_URL: new comments published by other processes
     if app.extensions.get("collab_loop"):
         return
     app.extensions["collab_loop"] = True

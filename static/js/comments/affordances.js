@@ -9,9 +9,12 @@
 import { blockModel, indexAt, quoteOf } from "./text.js";
 import { leafBlocks } from "./highlight.js";
 
-/** Lists put the button inside the item (a <ul> may only hold <li>); elsewhere it goes before the block. */
+// A button may sit inside these (phrasing content, and a heading's name must not include it);
+// other blocks (headings, tables, code) get it just before them, as a sibling.
+const HOLDS_BUTTON = new Set(["P", "LI", "DD", "DT"]);
+
 function placeButton(block, button) {
-  if (block.tagName === "LI") block.prepend(button);
+  if (HOLDS_BUTTON.has(block.tagName)) block.prepend(button);
   else block.before(button);
 }
 

@@ -4,7 +4,7 @@
 // here: they come from the no-JavaScript "comment on this paragraph" page (or a <template> on this
 // page), so both paths always offer the same choices and wording. The form is posted with fetch;
 // on an error the server's message is shown and everything typed stays where it is.
-import { serverError, submitForm } from "./request.js";
+import { submitForm } from "./request.js";
 
 let formCache = null; // the server's form, fetched once per page
 
@@ -108,6 +108,7 @@ export class CommentForm {
     try {
       const outcome = await submitForm(form);
       if (outcome.error) return this._error(outcome.error);
+      this.opener = null; // focus goes to the new thread instead
       this.dialog.close();
       window.getSelection()?.removeAllRanges();
       this.onCreated(outcome);
@@ -133,4 +134,3 @@ export class CommentForm {
   }
 }
 
-export { serverError };

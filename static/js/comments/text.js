@@ -3,7 +3,8 @@
 // The server anchors comments on the *rendered* text of a block (wiki/rendering.py collapses every
 // whitespace run to one space outside <pre>), so selections are measured on that same normalised
 // text, never on Selection.toString() (which follows CSS layout and differs between browsers).
-// Our own controls inside the body (buttons, hints) carry [data-comment-ui] and are not text.
+// Our own controls inside the body (buttons, hints) carry [data-comment-ui] and are not text; nor
+// is the server's "n comment threads" link it puts into commented blocks (a.comment-marker).
 
 const CONTEXT = 32; // characters of prefix / suffix, as DESIGN §3 and the server's Quote store
 const SPACE = /\s/;
@@ -11,7 +12,7 @@ const LOOSE_CHAR = /[\p{L}\p{N}]/u;
 
 function isOurs(node) {
   const element = node.nodeType === Node.ELEMENT_NODE ? node : node.parentElement;
-  return Boolean(element && element.closest("[data-comment-ui]"));
+  return Boolean(element && element.closest("[data-comment-ui], .comment-marker"));
 }
 
 /** Text nodes of `root` in document order, without our own controls. */

@@ -1,0 +1,299 @@
+"""Comments on the rendered document page in real browsers (issue 5): select text (mouse) or use
+a paragraph's "Comment" button (keyboard) → inline form → the thread appears and its passage is
+highlighted; other readers receive it live over /collab, each only if they may see it.
+
+The `page` fixture fails a test on any JavaScript error, CSP violation or dialog: highlights and
+the dialog must use classes (no style attributes), and XSS in a comment must stay inert.
+"""
+
+import re
+from pathlib import Path
+
+from playwright.sync_api import expect
+
+XSS_CORPUS = Path("/work/shared/testdata/xss/markdown-xss-payloads.txt")
+TEXT = """# Youth services plan
+
+We will fund the youth centre on Station Road for three more years.
+
+The library opens on Sundays from next spring, with volunteers from the community.
+
+## Budget
+
+- Staff costs rise by two per cent
+- Repairs to the **roof** come first
+"""
+PASSAGE = "the youth centre on Station Road"
+ANONYMOUS = "Anonymous to other participants"
+FACILITATORS_ONLY = "Visible to facilitators only"
+
+
+# --- helpers ------------------------------------------------------------------------------------------
+
+
+def log_in(page, user) -> None:
+    page.goto("/login")
+    page.get_by_label("Email address").fill(user.email)
+    page.get_by_label("Password").fill(user.password)
+    page.get_by_role("button", name="Log in").click()
+    expect(page.locator(".site-header .who")).to_have_text(user.display_name)
+
+
+def consent_to_perspective(page, label: str) -> None:
+    page.goto("/profile")
+    page.get_by_label(label, exact=True).check()
+    page.get_by_label("I consent").check()
+    page.get_by_role("button", name="Save profile").click()
+    expect(page.get_by_label(label, exact=True)).to_be_checked()
+
+
+def open_document(page, path: str) -> None:
+    """The reading page, with its live connection joined (so nothing posted later is missed)."""
+    page.goto(path)
+    expect(page.locator("[data-comments]")).to_have_attribute("data-live-state", "joined")
+
+
+def paragraph(page, text: str):
+    return page.locator("article .doc-body p", has_text=text)
+
+
+def select_with_mouse(page, block, text: str) -> None:
+    """Drag the mouse across `text` inside `block`, as a reader would."""
+    box = block.evaluate(
+        """(el, text) => {
+          const walker = document.createTreeWalker(el, NodeFilter.SHOW_TEXT);
+          for (let n = walker.nextNode(); n; n = walker.nextNode()) {
+            const at = n.data.indexOf(text);
+            if (at < 0) continue;
+            const range = document.createRange();
+            range.setStart(n, at);
+            range.setEnd(n, at + text.length);
+            const rects = range.getClientRects();
+            const first = rects[0], last = rects[rects.length - 1];
+            return {x1: first.left + 1, y1: first.top + first.height / 2, x2: last.right - 1, y2: last.top + last.height / 2};
+          }
+          return null;
+        }""",
+        text,
+    )
+    assert box, f"{text!r} is not in the block"
+    page.mouse.move(box["x1"], box["y1"])
+    page.mouse.down()
+    page.mouse.move((box["x1"] + box["x2"]) / 2, (box["y1"] + box["y2"]) / 2, steps=4)
+    page.mouse.move(box["x2"], box["y2"], steps=4)
+    page.mouse.up()
+    assert page.evaluate("window.getSelection().toString()") == text
+
+
+def dialog(page):
+    return page.locator("dialog.comment-dialog[open]")
+
+
+def thread_with(page, text: str):
+    return page.locator("[data-comments-panel] [data-thread]", has_text=text)
+
+
+def mark_reload_sentinel(page) -> None:
+    page.evaluate("window.__sameDocument = true")
+
+
+def not_reloaded(page) -> bool:
+    return page.evaluate("window.__sameDocument === true")
+
+
+def community(live_server, *roles):
+    """Users with the given roles in a new public space, and a document in it (written by an editor)."""
+    users = [live_server.user(f"{role.title()} {live_server.unique('P')}") for role in roles]
+    space = live_server.space(members=list(zip(users, roles, strict=True)))
+    author = next(u for u, r in zip(users, roles, strict=True) if r in ("editor", "facilitator"))
+    doc = live_server.document(space.slug, author.email, "Youth services plan", TEXT)
+    return users, space, doc
+
+
+# --- tests -------------------------------------------------------------------------------------------
+
+
+def test_selected_text_commented_anonymously_with_a_perspective_appears_live_for_an_editor(
+        page, another_page, live_server):
+    (contributor, editor), _space, doc = community(live_server, "contributor", "editor")
+    log_in(page, contributor)
+    consent_to_perspective(page, "Lived experience")
+    editor_page = another_page()
+    log_in(editor_page, editor)
+    open_document(editor_page, doc.path)
+    mark_reload_sentinel(editor_page)
+
+    open_document(page, doc.path)
+    select_with_mouse(page, paragraph(page, "Station Road"), PASSAGE)
+    page.get_by_role("button", name="Comment on selection").click()
+    form = dialog(page)
+    expect(form).to_be_visible()
+    expect(form.locator(".comment-dialog-quote")).to_have_text(PASSAGE)
+    expect(form.get_by_label("Your comment")).to_be_focused()
+    form.get_by_label("Your comment").fill("Please keep the *evening* sessions.")
+    form.get_by_label(ANONYMOUS).check()
+    expect(form.locator(".comment-anonymity-notice")).to_be_visible()
+    form.get_by_label("Show a perspective").select_option(label="Lived experience")
+    form.get_by_role("button", name="Post comment").click()
+
+    expect(dialog(page)).to_have_count(0)
+    thread = thread_with(page, "Please keep the evening sessions.")
+    expect(thread).to_be_visible()
+    expect(thread.locator(".comment-author")).to_have_text("Community member")
+    expect(thread.locator(".comment-perspective")).to_have_text("Lived experience")
+    expect(thread.locator("em")).to_have_text("evening")  # Markdown rendered
+    thread_id = thread.get_attribute("data-thread")
+    marks = page.locator(f'article mark.comment-mark[data-thread="{thread_id}"]')
+    expect(marks).to_have_text([PASSAGE])
+    expect(thread).to_be_focused()  # focus moved to the new thread
+
+    # The passage and the thread link to each other.
+    thread.get_by_role("button", name="Show passage").click()
+    expect(marks.first).to_be_focused()
+    expect(marks.first).to_have_class(re.compile(r"\bcomment-mark-active\b"))
+    page.keyboard.press("Enter")
+    expect(thread).to_be_focused()
+
+    # The editor, reading the same page in another browser, sees it arrive without reloading.
+    live = thread_with(editor_page, "Please keep the evening sessions.")
+    expect(live).to_be_visible()
+    expect(live.locator(".comment-author")).to_have_text("Community member")
+    expect(live.locator(".comment-perspective")).to_have_text("Lived experience")
+    expect(editor_page.locator(f'article mark.comment-mark[data-thread="{thread_id}"]')).to_have_text([PASSAGE])
+    assert not_reloaded(editor_page)
+    assert contributor.display_name not in editor_page.locator("[data-comments-panel]").inner_text()
+
+    # After a reload both see the same, server-rendered thread, still highlighted.
+    page.reload()
+    expect(page.locator(f'article mark.comment-mark[data-thread="{thread_id}"]')).to_have_text([PASSAGE])
+
+
+def test_keyboard_only_comment_on_a_paragraph(page, live_server):
+    (contributor,), _space, doc = community_with_editor(live_server)
+    log_in(page, contributor)
+    open_document(page, doc.path)
+    target = paragraph(page, "library opens on Sundays")
+    block_id = target.get_attribute("data-block")
+
+    page.locator("#doc-title").click()  # start keyboard navigation at the title (not focusable itself)
+    for _ in range(12):
+        page.keyboard.press("Tab")
+        if page.evaluate("document.activeElement.dataset.commentBlock") == block_id:
+            break
+    button = page.locator(f'.comment-block-button[data-comment-block="{block_id}"]')
+    expect(button).to_be_focused()
+    expect(button).to_have_accessible_name("Comment on this paragraph")
+    expect(button).to_have_css("opacity", "1")  # visible while focused
+
+    # Escape closes the form and gives focus back to the button.
+    page.keyboard.press("Enter")
+    expect(dialog(page)).to_be_visible()
+    expect(dialog(page).get_by_label("Your comment")).to_be_focused()
+    page.keyboard.type("Not yet")
+    page.keyboard.press("Escape")
+    expect(dialog(page)).to_have_count(0)
+    expect(button).to_be_focused()
+
+    page.keyboard.press("Enter")
+    expect(dialog(page).locator(".comment-dialog-quote")).to_contain_text("The library opens on Sundays")
+    page.keyboard.type("Sunday opening needs paid staff, not only volunteers.")
+    for _ in range(10):  # Tab through the choices to the submit button
+        page.keyboard.press("Tab")
+        if page.evaluate("document.activeElement.textContent.trim()") == "Post comment":
+            break
+    page.keyboard.press("Enter")
+
+    thread = thread_with(page, "Sunday opening needs paid staff")
+    expect(thread).to_be_focused()
+    expect(thread.locator(".comment-author")).to_have_text(contributor.display_name)
+    thread_id = thread.get_attribute("data-thread")
+    expect(page.locator(f'article mark.comment-mark[data-thread="{thread_id}"]').first).to_be_visible()
+    assert "Sundays" in page.locator(f'article mark.comment-mark[data-thread="{thread_id}"]').all_inner_texts()[0]
+
+
+def community_with_editor(live_server):
+    (contributor, _editor), space, doc = community(live_server, "contributor", "editor")
+    return (contributor,), space, doc
+
+
+def test_facilitators_only_comment_reaches_facilitators_live_but_not_other_contributors(
+        page, another_page, live_server):
+    (writer, reader, facilitator), _space, doc = community(live_server, "contributor", "contributor", "facilitator")
+    reader_page, facilitator_page = another_page(), another_page()
+    log_in(reader_page, reader)
+    log_in(facilitator_page, facilitator)
+    open_document(reader_page, doc.path)
+    open_document(facilitator_page, doc.path)
+    log_in(page, writer)
+    open_document(page, doc.path)
+
+    def comment(text: str, visibility: str) -> None:
+        select_with_mouse(page, paragraph(page, "Station Road"), "three more years")
+        page.get_by_role("button", name="Comment on selection").click()
+        dialog(page).get_by_label("Your comment").fill(text)
+        dialog(page).get_by_label(visibility).check()
+        dialog(page).get_by_role("button", name="Post comment").click()
+        expect(thread_with(page, text)).to_be_visible()
+
+    comment("Only for the facilitators: funding risk.", FACILITATORS_ONLY)
+    expect(thread_with(facilitator_page, "Only for the facilitators")).to_be_visible()
+    expect(thread_with(facilitator_page, "Only for the facilitators").locator(".comment-author")).to_have_text(
+        writer.display_name)
+
+    # Then a public comment: once it has reached the other contributor, the private one would have too.
+    comment("For everyone: three years is good.", "Show my name")
+    expect(thread_with(reader_page, "For everyone")).to_be_visible()
+    expect(thread_with(facilitator_page, "For everyone")).to_be_visible()
+    expect(thread_with(reader_page, "Only for the facilitators")).to_have_count(0)
+    assert "funding risk" not in reader_page.content()
+    reader_page.reload()
+    expect(thread_with(reader_page, "For everyone")).to_be_visible()
+    expect(thread_with(reader_page, "Only for the facilitators")).to_have_count(0)
+
+
+def test_xss_in_a_comment_stays_inert_for_its_author_and_live_readers(page, another_page, live_server, page_problems):
+    (contributor, editor), _space, doc = community(live_server, "contributor", "editor")
+    payloads = [line for line in XSS_CORPUS.read_text(encoding="utf-8").splitlines() if line.strip()][:12]
+    payloads += ["<img src=x onerror=alert(1)>", "<svg onload=alert(1)>", '"><script>alert(1)</script>',
+                 "<a href=\"javascript:alert(1)\">x</a>", "<details open ontoggle=alert(1)>"]
+    body = "\n\n".join(payloads)
+    page_problems.allow_status(404)  # inert relative images may 404
+    page.route(re.compile(r"^https?://(?!127\.0\.0\.1[:/])"), lambda route: route.abort())
+    editor_page = another_page()
+    editor_page.route(re.compile(r"^https?://(?!127\.0\.0\.1[:/])"), lambda route: route.abort())
+    log_in(editor_page, editor)
+    open_document(editor_page, doc.path)
+    log_in(page, contributor)
+    open_document(page, doc.path)
+
+    paragraph(page, "Station Road").hover()
+    page.locator(".comment-block-button").nth(1).click()
+    dialog(page).get_by_label("Your comment").fill(body)
+    dialog(page).get_by_role("button", name="Post comment").click()
+    expect(dialog(page)).to_have_count(0)
+    thread = page.locator("[data-comments-panel] [data-thread]").last
+    expect(thread).to_contain_text("clickme")
+    live = editor_page.locator("[data-comments-panel] [data-thread]").last
+    expect(live).to_contain_text("clickme")
+    for p in (page, editor_page):
+        bad = p.locator("[data-comments-panel]").evaluate(NO_ACTIVE_CONTENT)
+        assert bad == [], f"active content in the comments: {bad}"
+    page.wait_for_timeout(300)  # a late onerror/onload would raise a dialog: the fixture fails on it
+
+
+NO_ACTIVE_CONTENT = """(root) => {
+  const bad = [];
+  const urlAttrs = ["href", "src", "action", "formaction", "xlink:href", "srcset", "poster", "background"];
+  for (const el of root.querySelectorAll("*")) {
+    if (["SCRIPT", "IFRAME", "OBJECT", "EMBED", "META", "BASE", "STYLE", "SVG"].includes(el.tagName.toUpperCase()))
+      bad.push(el.outerHTML.slice(0, 120));
+    for (const attr of el.attributes) {
+      if (attr.name.startsWith("on") || attr.name === "style") bad.push(`${el.tagName} ${attr.name}`);
+      if (!urlAttrs.includes(attr.name)) continue;
+      let protocol;
+      try { protocol = new URL(attr.value, document.baseURI).protocol; } catch { continue; }
+      if (!["http:", "https:", "mailto:"].includes(protocol)) bad.push(`${el.tagName} ${attr.name}=${attr.value.slice(0, 60)}`);
+    }
+  }
+  return bad;
+}"""

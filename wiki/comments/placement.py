@@ -1,0 +1,98 @@
+"""Keeping threads on their passages as the document changes (DESIGN §3).
+
+After each committed revision every thread of the document is moved onto the new text: one diff per
+old revision (normally just the previous head), ``anchoring.reanchor`` for all threads at once, one
+``ThreadAnchor`` row per thread for the new revision (so old revisions show threads as anchored
+then), and the thread's current place and section updated. A thread that cannot be placed is
+orphaned, never dropped.
+
+``catch_up`` is the same work for any threads left behind (a comment posted on revision n while
+revision n+1 was being saved, or a subscriber that failed): page views call it when needed.
+Everything runs under the document's write lock, so two saves in quick succession cannot write
+older positions over newer ones.
+"""
+
+from collections import defaultdict
+
+from sqlalchemy import select
+
+from wiki.comments import anchoring, blocks
+from wiki.comments.anchoring import Anchor, Quote
+from wiki.comments.models import ANCHORED, ORPHANED, Thread, ThreadAnchor
+from wiki.documents import revisions
+from wiki.documents import service as documents
+from wiki.documents.models import Document, Revision
+
+
+def behind(session, document: Document) -> bool:
+    """Are any of the document's threads anchored to an older revision than the head?"""
+    return session.scalar(
+        select(Thread.id).where(Thread.document_id == document.id, Thread.anchored_revision < document.head_number)
+        .limit(1)
+    ) is not None
+
+
+def catch_up(session, document_id: int, previous: tuple[int, str] | None = None) -> int:
+    """Re-anchor every thread that is behind the head; commits. ``previous`` = (number, text) of
+    a revision whose text the caller already has (the previous head, from the signal).
+    Returns how many threads moved to the head."""
+    document = documents.lock_document(session, document_id)
+    if document is None:
+        session.rollback()
+        return 0
+    threads = list(session.scalars(
+        select(Thread).where(Thread.document_id == document.id, Thread.anchored_revision < document.head_number)
+    ))
+    if not threads:
+        session.commit()
+        return 0
+    head = documents.get_revision(session, document, document.head_number)
+    by_revision: dict[int, list[Thread]] = defaultdict(list)
+    for thread in threads:
+        by_revision[thread.anchored_revision].append(thread)
+    have = {previous[0]: previous[1]} if previous else {}
+    headings = blocks.heading_starts(head.text, head.toc)
+    for number, group in by_revision.items():
+        old_text = have.get(number)
+        if old_text is None:
+            old_text = _text_of(session, document, number)
+        move(old_text, head.text, group, head.number, headings)
+    existing = set(session.scalars(
+        select(ThreadAnchor.thread_id).where(ThreadAnchor.thread_id.in_([t.id for t in threads]),
+                                             ThreadAnchor.revision_number == head.number)
+    ))
+    session.add_all(
+        ThreadAnchor(thread_id=t.id, revision_number=head.number, start=t.start, end=t.end, state=t.anchor_state)
+        for t in threads if t.id not in existing
+    )
+    session.commit()
+    return len(threads)
+
+
+def _text_of(session, document: Document, number: int) -> str:
+    text = session.scalar(select(Revision.text).where(Revision.document_id == document.id, Revision.number == number))
+    return text or ""
+
+
+def stored_anchor(thread: Thread, text: str) -> Anchor:
+    """The thread's place in ``text`` (the revision it is anchored to) as ``anchoring`` wants it:
+    an anchored thread carries the quote its position reads there, an orphan its original quote."""
+    if thread.anchor_state == ANCHORED and 0 <= thread.start < thread.end <= len(text):
+        return Anchor(thread.start, thread.end, anchoring.make_quote(text, thread.start, thread.end))
+    quote = Quote(thread.quote_exact, thread.quote_prefix, thread.quote_suffix)
+    start = min(max(thread.start, 0), len(text))
+    return Anchor(start, min(max(thread.end, start), len(text)), quote, ORPHANED)
+
+
+def move(old_text: str, new_text: str, threads: list[Thread], number: int, headings) -> None:
+    """Place ``threads`` (anchored in ``old_text``) on ``new_text`` = revision ``number``: one diff."""
+    anchors = [stored_anchor(t, old_text) for t in threads]
+    ops = revisions.diff(old_text, new_text) if old_text != new_text else (
+        [(revisions.EQUAL, new_text)] if new_text else [])
+    for thread, anchor in zip(threads, anchoring.reanchor(old_text, new_text, anchors, ops), strict=True):
+        if (thread.start, thread.end, thread.anchor_state) != (anchor.start, anchor.end, anchor.state):
+            thread.start, thread.end, thread.anchor_state = anchor.start, anchor.end, anchor.state
+        section = blocks.section_at(headings, anchor.start)
+        if thread.section != section:
+            thread.section = section[:200]
+        thread.anchored_revision = number

@@ -1,0 +1,395 @@
+"""Comment use cases: find the passage, start a thread, reply, resolve, agree, edit, withdraw, flag,
+moderate.
+
+Each takes a DB session and the signed-in user, asks the rules (wiki/comments/rules.py with the
+space's permissions) itself, raises DomainErrors, commits, and sends ``comment_added`` once a comment
+is new to someone (posted, or approved). Reading lives in queries.py and the CSV export in export.py;
+both are re-exported here, the one import path for routes, the API and the live broadcast.
+"""
+
+import math
+from dataclasses import dataclass
+from datetime import timedelta
+
+from flask import current_app
+from sqlalchemy import delete, func, select
+from sqlalchemy.exc import IntegrityError
+
+from wiki import signals, timeutil
+from wiki.auth import permissions
+from wiki.comments import anchoring, blocks, models, placement, rules, selection
+from wiki.comments.anchoring import Quote
+from wiki.comments.export import export_csv
+from wiki.comments.models import Comment, CommentAgree, CommentEdit, CommentFlag, ModerationAction, Thread, ThreadAnchor
+from wiki.comments.presenters import CommentView, ThreadView, facts, settings_of, viewer_for
+from wiki.comments.queries import comment_view, thread_views
+from wiki.documents import service as documents
+from wiki.documents.models import Document
+from wiki.documents.text import normalise_text, single_line
+from wiki.errors import InvalidInput, NotFound, PermissionDenied, RateLimited
+from wiki.rendering import render_comment
+from wiki.spaces import service as spaces
+
+__all__ = [
+    "CommentLimits", "CommentView", "ThreadView", "agree", "approve", "check_edit", "comment_view", "create_thread",
+    "edit", "export_csv", "flag", "get_comment", "get_thread", "hide", "limits", "locate", "reopen", "reply",
+    "resolve", "thread_views", "unagree", "unhide", "withdraw",
+]  # fmt: skip
+
+NO_SUCH_COMMENT = "No such comment, or you do not have access to it."
+CANNOT_COMMENT = "Only members of this space can comment."
+MAX_QUOTE = 10_000  # characters a thread may quote
+_MAX_ID = 2**31 - 1
+
+
+@dataclass(frozen=True)
+class CommentLimits:
+    max_chars: int = 5000  # COMMENT_MAX_CHARS
+    rate: int = 10  # COMMENT_RATE_PER_MINUTE: comments (threads and replies) per user per minute
+
+
+def limits() -> CommentLimits:
+    config = current_app.config
+    return CommentLimits(int(config.get("COMMENT_MAX_CHARS", 5000)), int(config.get("COMMENT_RATE_PER_MINUTE", 10)))
+
+
+# --- finding -------------------------------------------------------------------------------------
+
+
+def get_comment(session, comment_id: int, user) -> tuple[Comment, permissions.Actor]:
+    """A comment this user may see (in a space they may read), else NotFound — the same answer
+    whether it does not exist, is in a private space or is for facilitators only."""
+    comment = session.get(Comment, comment_id) if 0 < comment_id <= _MAX_ID else None
+    if comment is None:
+        raise NotFound(NO_SUCH_COMMENT)
+    try:
+        space, _, actor = documents.find_by_id(session, comment.thread.document_id, user)
+    except NotFound:
+        raise NotFound(NO_SUCH_COMMENT) from None
+    if not rules.can_see(facts(comment), viewer_for(actor, user, space)):
+        raise NotFound(NO_SUCH_COMMENT)
+    return comment, actor
+
+
+def get_thread(session, thread_id: int, user) -> Thread:
+    """A thread with at least one comment this user may see, else NotFound."""
+    thread = session.get(Thread, thread_id) if 0 < thread_id <= _MAX_ID else None
+    if thread is None:
+        raise NotFound(NO_SUCH_COMMENT)
+    _thread_context(session, thread, user)
+    return thread
+
+
+def _thread_context(session, thread: Thread, user) -> tuple[rules.Viewer, list[Comment]]:
+    try:
+        space, _, actor = documents.find_by_id(session, thread.document_id, user)
+    except NotFound:
+        raise NotFound(NO_SUCH_COMMENT) from None
+    viewer = viewer_for(actor, user, space)
+    visible = [c for c in thread.comments if rules.can_see(facts(c), viewer)]
+    if not visible:
+        raise NotFound(NO_SUCH_COMMENT)
+    return viewer, visible
+
+
+def _viewer(session, user, space) -> rules.Viewer:
+    return viewer_for(spaces.actor_for(session, user, space), user, space)
+
+
+def _require_commenter(viewer: rules.Viewer, space) -> None:
+    if viewer.user_id is None:
+        raise PermissionDenied("Log in to comment.")
+    if not viewer.can_comment:
+        raise PermissionDenied(CANNOT_COMMENT)
+
+
+# --- locating the passage ------------------------------------------------------------------------
+
+
+def locate(session, document: Document, revision_number, *, start=None, end=None, exact=None, prefix="",
+           suffix="", block=None) -> tuple[int, int, Quote]:
+    """The Markdown range (code points) of revision ``revision_number`` a new comment is about.
+
+    API: ``start``/``end`` with the ``exact`` text (and optional context) they select, checked.
+    Browser: a rendered ``block`` id and/or the ``exact`` rendered text selected, found in the
+    Markdown (inside that block first); a block alone means the whole block."""
+    revision = documents.get_revision(session, document, revision_number)
+    text, number = revision.text, revision.number
+    if start is not None or end is not None:
+        if start is None or end is None or exact is None:
+            raise InvalidInput("Give the quoted text with both its start and end position.")
+        if not anchoring.verify(text, start, end, Quote(exact, prefix or "", suffix or "")):
+            raise InvalidInput(f"The quote does not match revision {number}.")
+        return _checked(text, start, end)
+    if not (exact or "").strip() and not block:
+        raise InvalidInput("Choose the passage to comment on.")
+    span = blocks.block_map(text, revision.html).get(block) if block else None
+    if block and span is None:
+        raise InvalidInput(f"That paragraph is not in revision {number}.")
+    aligned = span is not None and span.start >= 0
+    found = None
+    if (exact or "").strip():
+        if aligned:
+            found = selection.find_rendered(text, span.start, span.end, exact, prefix or "", suffix or "")
+        found = found or selection.find_rendered(text, 0, len(text), exact, prefix or "", suffix or "")
+        if found is None and not aligned:
+            raise InvalidInput(f"The selected text could not be found in revision {number}.")
+    if found is None:
+        if not aligned:
+            raise InvalidInput(f"That paragraph could not be found in the text of revision {number}.")
+        found = selection.trim_block(text, span.start, span.end)
+    return _checked(text, *found)
+
+
+def _checked(text: str, start: int, end: int) -> tuple[int, int, Quote]:
+    if end - start > MAX_QUOTE:
+        raise InvalidInput(f"Select a shorter passage: at most {MAX_QUOTE:,} characters.")
+    if not 0 <= start < end <= len(text):
+        raise InvalidInput("Select some text to comment on.")
+    return start, end, anchoring.make_quote(text, start, end)
+
+
+# --- writing -------------------------------------------------------------------------------------
+
+
+def _clean_body(body: str) -> str:
+    body = normalise_text(body or "").strip()
+    if not body:
+        raise InvalidInput("Write your comment before sending it.")
+    limit = limits().max_chars
+    if len(body) > limit:
+        raise InvalidInput(f"Your comment is {len(body):,} characters long; the limit is {limit:,}. "
+                           "Shorten it, or split it into two comments.")
+    return body
+
+
+def _clean_choice(user, visibility: str, perspective: str | None) -> tuple[str, str | None]:
+    if visibility not in models.VISIBILITIES:
+        raise InvalidInput("Choose who sees your name: named, anonymous or facilitators.")
+    chosen = rules.allowed_perspective(perspective, user.visible_perspectives())
+    if chosen == "":
+        raise InvalidInput("You can only show a perspective you have chosen, and agreed to show, on your profile.")
+    return visibility, chosen
+
+
+def _check_rate(session, user) -> None:
+    rate, now = limits().rate, timeutil.utcnow()
+    since = now - timedelta(minutes=1)
+    recent = list(session.scalars(
+        select(Comment.created_at).where(Comment.author_id == user.id, Comment.created_at > since)
+        .order_by(Comment.created_at).limit(rate)
+    ))
+    if len(recent) >= rate:
+        wait = max(1, math.ceil((timeutil.as_utc(recent[0]) + timedelta(minutes=1) - now).total_seconds()))
+        raise RateLimited(f"You are commenting very fast: you can post {rate} comments a minute. "
+                          f"Try again in {wait} seconds.", retry_after=wait)
+
+
+def _new_comment(session, thread: Thread, user, body: str, visibility: str, perspective: str | None,
+                 state: str) -> Comment:
+    comment = Comment(thread=thread, author_id=user.id, body=body, body_html=render_comment(body),
+                      visibility=visibility, perspective=perspective, state=state, created_at=timeutil.utcnow())
+    session.add(comment)
+    return comment
+
+
+def _announce(comment_id: int, thread_id: int, document_id: int) -> None:
+    signals.comment_added.send(current_app._get_current_object(), comment_id=comment_id, thread_id=thread_id,
+                               document_id=document_id)
+
+
+def create_thread(session, document: Document, user, *, revision, start: int, end: int, quote: Quote, body: str,
+                  visibility: str, perspective: str | None = None, round_id=None) -> Thread:  # noqa: ARG001
+    """A new thread on [start, end) of revision ``revision`` (from ``locate``), with its first
+    comment. ``round_id`` is reserved for consultation rounds."""
+    space = document.space
+    viewer = _viewer(session, user, space)
+    _require_commenter(viewer, space)
+    body = _clean_body(body)
+    visibility, perspective = _clean_choice(user, visibility, perspective)
+    rev = documents.get_revision(session, document, revision)
+    if not anchoring.verify(rev.text, start, end, Quote(quote.exact)):
+        raise InvalidInput(f"The quote does not match revision {rev.number}.")
+    _checked(rev.text, start, end)
+    _check_rate(session, user)
+    section = blocks.section_at(blocks.heading_starts(rev.text, rev.toc), start)
+    thread = Thread(document_id=document.id, revision_number=rev.number, quote_exact=quote.exact,
+                    quote_prefix=quote.prefix[:200], quote_suffix=quote.suffix[:200], start=start, end=end,
+                    anchored_revision=rev.number, anchor_state=models.ANCHORED, section=section[:200],
+                    status=models.OPEN, created_at=timeutil.utcnow())
+    session.add(thread)
+    state = rules.initial_state(settings_of(space), viewer.facilitator)
+    comment = _new_comment(session, thread, user, body, visibility, perspective, state)
+    session.flush()
+    session.add(ThreadAnchor(thread_id=thread.id, revision_number=rev.number, start=start, end=end,
+                             state=models.ANCHORED))
+    ids = (comment.id, thread.id, document.id)
+    behind = rev.number < document.head_number
+    session.commit()
+    if behind:  # made on an older revision: place it on the current text too
+        placement.catch_up(session, document.id, previous=(rev.number, rev.text))
+    _announce(*ids)
+    return thread
+
+
+def reply(session, thread: Thread, user, body: str, visibility: str = "named",
+          perspective: str | None = None) -> Comment:
+    viewer, _ = _thread_context(session, thread, user)
+    _require_commenter(viewer, thread.document.space)
+    body = _clean_body(body)
+    visibility, perspective = _clean_choice(user, visibility, perspective)
+    visibility = rules.reply_visibility(thread.comments[0].visibility, visibility)
+    _check_rate(session, user)
+    state = rules.initial_state(settings_of(thread.document.space), viewer.facilitator)
+    comment = _new_comment(session, thread, user, body, visibility, perspective, state)
+    session.flush()
+    ids = (comment.id, thread.id, thread.document_id)
+    session.commit()
+    _announce(*ids)
+    return comment
+
+
+def _set_status(session, thread: Thread, user, status: str) -> Thread:
+    viewer, _ = _thread_context(session, thread, user)
+    if not rules.can_resolve(thread.comments[0].author_id, viewer):
+        raise PermissionDenied("Only editors, facilitators and the person who started this thread can resolve "
+                               "or reopen it.")
+    thread.status = status
+    thread.resolved_by_id = viewer.user_id if status == models.RESOLVED else None
+    session.commit()
+    return thread
+
+
+def resolve(session, thread: Thread, user) -> Thread:
+    return _set_status(session, thread, user, models.RESOLVED)
+
+
+def reopen(session, thread: Thread, user) -> Thread:
+    return _set_status(session, thread, user, models.OPEN)
+
+
+def _comment_context(session, comment: Comment, user) -> tuple[rules.Viewer, rules.CommentFacts]:
+    viewer, visible = _thread_context(session, comment.thread, user)
+    if comment not in visible:
+        raise NotFound(NO_SUCH_COMMENT)
+    return viewer, facts(comment)
+
+
+def _agree_count(session, comment: Comment) -> int:
+    return session.scalar(select(func.count()).select_from(CommentAgree).where(CommentAgree.comment_id == comment.id))
+
+
+def agree(session, comment: Comment, user) -> int:
+    """+1 from this user (once, however often asked); returns the count."""
+    viewer, known = _comment_context(session, comment, user)
+    if not rules.can_agree(known, viewer):
+        raise PermissionDenied("You can agree with published comments by others, once signed in as a participant.")
+    exists = session.scalar(select(CommentAgree.id).where(CommentAgree.comment_id == comment.id,
+                                                          CommentAgree.user_id == user.id))
+    if exists is None:
+        session.add(CommentAgree(comment_id=comment.id, user_id=user.id, created_at=timeutil.utcnow()))
+        try:
+            session.commit()
+        except IntegrityError:  # the same +1 sent twice at once
+            session.rollback()
+    return _agree_count(session, comment)
+
+
+def unagree(session, comment: Comment, user) -> int:
+    _comment_context(session, comment, user)
+    if user is None or not getattr(user, "is_authenticated", False):
+        raise PermissionDenied("Log in first.")
+    session.execute(delete(CommentAgree).where(CommentAgree.comment_id == comment.id, CommentAgree.user_id == user.id))
+    session.commit()
+    return _agree_count(session, comment)
+
+
+def check_edit(session, comment: Comment, user) -> None:
+    """PermissionDenied unless this user may edit the comment now (their own, within 15 minutes)."""
+    viewer, known = _comment_context(session, comment, user)
+    if not rules.can_edit(known, viewer, timeutil.utcnow()):
+        raise PermissionDenied("You can edit your own comment for 15 minutes after posting it.")
+
+
+def edit(session, comment: Comment, user, body: str) -> Comment:
+    """The author's correction within 15 minutes; the previous text is kept in CommentEdit."""
+    check_edit(session, comment, user)
+    body = _clean_body(body)
+    if body != comment.body:
+        session.add(CommentEdit(comment_id=comment.id, body=comment.body, created_at=timeutil.utcnow()))
+        comment.body, comment.body_html, comment.edited_at = body, render_comment(body), timeutil.utcnow()
+    session.commit()
+    return comment
+
+
+def withdraw(session, comment: Comment, user) -> Comment:
+    """The author takes the comment back: its text (and earlier versions) are erased; the thread
+    shows "comment withdrawn" in its place."""
+    viewer, known = _comment_context(session, comment, user)
+    if not rules.can_withdraw(known, viewer):
+        raise PermissionDenied("You can only withdraw your own comments.")
+    comment.body, comment.body_html, comment.state = "", "", rules.WITHDRAWN
+    session.execute(delete(CommentEdit).where(CommentEdit.comment_id == comment.id))
+    session.commit()
+    return comment
+
+
+def flag(session, comment: Comment, user, reason: str = "") -> None:
+    """Ask facilitators to look at a comment (once per person; a second flag updates the reason)."""
+    viewer, known = _comment_context(session, comment, user)
+    if not rules.can_flag(known, viewer):
+        raise PermissionDenied("You can flag published comments by others once signed in.")
+    reason = single_line(reason)[:500]
+    existing = session.scalar(select(CommentFlag).where(CommentFlag.comment_id == comment.id,
+                                                        CommentFlag.user_id == user.id))
+    if existing is None:
+        session.add(CommentFlag(comment_id=comment.id, user_id=user.id, reason=reason, created_at=timeutil.utcnow()))
+    else:
+        existing.reason = reason or existing.reason
+    try:
+        session.commit()
+    except IntegrityError:
+        session.rollback()
+
+
+def _moderate(session, comment: Comment, user, action: str, allowed, reason: str = "") -> tuple[Comment, bool]:
+    viewer, known = _comment_context(session, comment, user)
+    if not viewer.facilitator:
+        raise PermissionDenied("Only facilitators can moderate comments.")
+    if not allowed(known, viewer):
+        raise InvalidInput({"hide": "This comment cannot be hidden now.", "unhide": "This comment is not hidden.",
+                            "approve": "This comment is not awaiting approval."}[action])
+    session.add(ModerationAction(comment_id=comment.id, actor_id=viewer.user_id, action=action, reason=reason,
+                                 created_at=timeutil.utcnow()))
+    comment.moderated_by_id = viewer.user_id
+    return comment, known.state == rules.PENDING
+
+
+def hide(session, comment: Comment, user, reason: str) -> Comment:
+    """Hide a comment with a reason (logged); everyone sees "Hidden by a facilitator"."""
+    reason = single_line(reason)
+    if not reason:
+        raise InvalidInput("Give a reason for hiding the comment (it is logged and shown to facilitators).")
+    if len(reason) > 500:
+        raise InvalidInput("Keep the reason to 500 characters.")
+    _moderate(session, comment, user, "hide", rules.can_hide, reason)
+    comment.state, comment.hidden_reason = rules.HIDDEN, reason
+    session.commit()
+    return comment
+
+
+def unhide(session, comment: Comment, user) -> Comment:
+    _moderate(session, comment, user, "unhide", rules.can_unhide)
+    comment.state, comment.hidden_reason = rules.PUBLISHED, ""
+    session.commit()
+    return comment
+
+
+def approve(session, comment: Comment, user) -> Comment:
+    """Publish a comment that waited for approval; it then reaches everyone (live too)."""
+    _moderate(session, comment, user, "approve", rules.can_approve)
+    comment.state = rules.PUBLISHED
+    ids = (comment.id, comment.thread_id, comment.thread.document_id)
+    session.commit()
+    _announce(*ids)
+    return comment
