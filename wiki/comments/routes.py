@@ -139,7 +139,9 @@ def create(space_slug: str, slug: str):
         flash(_posted_message(space), "success")
         return _back(space_slug, slug, thread.id)
 
-    if wants_json() and not form.validate_on_submit():
+    if wants_json():  # refusals as JSON (DomainErrors reach the JSON error handler)
+        if form.validate_on_submit():
+            return _create()
         messages = [m for errors in form.errors.values() for m in errors]
         return jsonify(error=" ".join(messages) or "Check the form and try again.", errors=form.errors), 422
     return handle_form(form, "comments/new.html", _create, **_new_context(form, space, document, actor, revision))
