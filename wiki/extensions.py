@@ -80,16 +80,26 @@ def _sqlite_begin(connection):
 
 
 def begin_write(session) -> None:
-    """End the session's current (read) transaction and begin one that may write.
+    """End the session's current transaction and begin one that may write.
 
     On SQLite this takes the write lock now (BEGIN IMMEDIATE); on PostgreSQL it is a plain new
     transaction (callers lock rows with SELECT … FOR UPDATE). Call it before the reads a write
     depends on, so they see the latest committed state.
     """
+    _begin(session, write=True)
+
+
+def begin_read(session) -> None:
+    """End the session's current transaction and begin a read-only one that never waits for a lock
+    (SQLite WAL readers are not blocked): for reads made while holding an in-process lock."""
+    _begin(session, write=False)
+
+
+def _begin(session, write: bool) -> None:
     session = session.registry() if isinstance(session, scoped_session) else session
     if session.in_transaction():
         session.commit()
-    token = _write_intent.set(True)
+    token = _write_intent.set(write)
     try:
         session.connection()
     finally:

@@ -320,3 +320,14 @@ def test_xss_corpus_lines_as_comment_bodies_render_inert(app, client, people):
         check = _BodyAudit()
         check.feed(f'<div class="comment-body">{reply["body_html"]}</div>')
         assert check.problems == [], reply["body_html"]
+
+
+def test_flags_reach_facilitators_only(client, people):
+    doc = people["doc"]
+    post_comment(as_user(client, people["contributor"]), doc, body="Questionable")
+    comment = only(Comment)
+    assert client.post(f"/s/open/{doc.slug}/c/{comment.id}/flag").status_code == 403  # not your own
+    for _ in range(2):  # once per person, however often asked
+        as_user(client, people["other"]).post(f"/s/open/{doc.slug}/c/{comment.id}/flag", data={"reason": "Rude"})
+    assert "Flagged for facilitators" not in page(client, doc)
+    assert "Flagged for facilitators by 1 person" in page(as_user(client, people["facilitator"]), doc)

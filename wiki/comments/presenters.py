@@ -39,6 +39,7 @@ class CommentView:
     can_agree: bool = False
     can_flag: bool = False
     is_mine: bool = False
+    flag_count: int = 0  # facilitators only (0 for everyone else)
 
 
 @dataclass(frozen=True)
@@ -91,7 +92,7 @@ def facts(comment: Comment) -> rules.CommentFacts:
 
 
 def present_comment(comment: Comment, viewer: rules.Viewer, settings: rules.SpaceSettings, *, agree_count: int,
-                    agreed_by_me: bool, now: datetime) -> CommentView | None:
+                    agreed_by_me: bool, now: datetime, flag_count: int = 0) -> CommentView | None:
     """This viewer's view of one comment, or None if it does not exist for them."""
     known = facts(comment)
     if not rules.can_see(known, viewer):
@@ -113,4 +114,5 @@ def present_comment(comment: Comment, viewer: rules.Viewer, settings: rules.Spac
         perspective=perspective, can_unhide=rules.can_unhide(known, viewer),
         can_approve=rules.can_approve(known, viewer), can_agree=rules.can_agree(known, viewer),
         can_flag=rules.can_flag(known, viewer), is_mine=rules.is_author(known, viewer),
+        flag_count=flag_count if viewer.facilitator else 0,
     )

@@ -13,7 +13,7 @@ from sqlalchemy.orm import selectinload
 from wiki import timeutil
 from wiki.comments import blocks, placement, rules, selection
 from wiki.comments.anchoring import CONTEXT
-from wiki.comments.models import ORPHANED, Comment, CommentAgree, Thread, ThreadAnchor
+from wiki.comments.models import ORPHANED, Comment, CommentAgree, CommentFlag, Thread, ThreadAnchor
 from wiki.comments.presenters import CommentView, ThreadView, present_comment, settings_of, viewer_for
 from wiki.documents import service as documents
 from wiki.documents.models import Document, Revision
@@ -68,6 +68,15 @@ def _placed(session, document: Document, revision: Revision) -> list[tuple[Threa
     return rows
 
 
+def _flags(session, comment_ids: list[int]) -> dict[int, int]:
+    if not comment_ids:
+        return {}
+    return dict(session.execute(
+        select(CommentFlag.comment_id, func.count()).where(CommentFlag.comment_id.in_(comment_ids))
+        .group_by(CommentFlag.comment_id)
+    ).all())
+
+
 def _agrees(session, comment_ids: list[int], user_id: int | None) -> tuple[dict[int, int], set[int]]:
     if not comment_ids:
         return {}, set()
@@ -100,13 +109,15 @@ def thread_views(session, document: Document, user, actor, *, revision=None, fil
     mapped = blocks.block_map(text, rev.html) if with_blocks else None
     comment_ids = [c.id for t, *_ in rows for c in t.comments]
     counts, mine = _agrees(session, comment_ids, viewer.user_id)
+    flags = _flags(session, comment_ids) if viewer.facilitator else {}
     now = timeutil.utcnow()
     views = []
     for thread, start, end, state in rows:
         comments = [
             view for c in thread.comments
             if (view := present_comment(c, viewer, settings, agree_count=counts.get(c.id, 0),
-                                        agreed_by_me=c.id in mine, now=now)) is not None
+                                        agreed_by_me=c.id in mine, now=now, flag_count=flags.get(c.id, 0)))
+            is not None
         ]
         if not comments:
             continue
@@ -150,5 +161,6 @@ def comment_view(session, comment: Comment, user, actor) -> CommentView | None:
     space = comment.thread.document.space
     viewer = viewer_for(actor, user, space)
     counts, mine = _agrees(session, [comment.id], viewer.user_id)
+    flags = _flags(session, [comment.id]) if viewer.facilitator else {}
     return present_comment(comment, viewer, settings_of(space), agree_count=counts.get(comment.id, 0),
-                           agreed_by_me=comment.id in mine, now=timeutil.utcnow())
+                           agreed_by_me=comment.id in mine, now=timeutil.utcnow(), flag_count=flags.get(comment.id, 0))

@@ -127,15 +127,11 @@ class CollabNamespace(Namespace):
         return {"ok": True, "seq": seq}
 
     def _answer_step1(self, document, state_vector: bytes):
-        room = service.open_room(db.session, document)
-        with room.lock:
-            room.catch_up(db.session)
+        try:
+            step2, step1, seq = service.answer_step1(db.session, document, state_vector)
+        except ValueError:
             db.session.rollback()
-            try:
-                step2 = ydoc.step2(room.doc, state_vector)
-            except ValueError:
-                raise Refused("malformed", "The state vector could not be read.") from None
-            step1, seq = ydoc.step1(room.doc), room.last_seq
+            raise Refused("malformed", "The state vector could not be read.") from None
         emit("sync", {"doc": document.id, "data": step2})
         emit("sync", {"doc": document.id, "data": step1})
         return {"ok": True, "seq": seq}

@@ -13,6 +13,7 @@ from wiki.auth.models import User
 from wiki.documents import revisions
 from wiki.documents import service as documents
 from wiki.documents.models import Document
+from wiki.extensions import begin_read
 from wiki.realtime import store, ydoc
 from wiki.realtime.rooms import Room, Rooms
 
@@ -70,16 +71,18 @@ def push_saved_text(session, document_id: int, base_text: str, new_text: str, us
 def snapshot(session, document: Document, summary: str = "", user: User | None = None):
     """Turn the live text into a revision crediting everyone who typed since the last one."""
     room = open_room(session, document)
+    begin_read(session)  # never waits for a lock while the room lock is held (see answer_step1)
     with room.lock:
         room.catch_up(session)
-        session.rollback()
         text, seq = room.text(), room.last_seq
+    session.rollback()
     author_ids = store.authors_after(session, document.id, document.live_snapshot_seq)
     authors = list(session.scalars(select(User).where(User.id.in_(author_ids)))) if author_ids else []
     if user is not None and user not in authors:
         authors.append(user)
     outcome = documents.save_snapshot(session, document, text, authors, summary or "Live editing", seq)
-    room.last_edit = 0.0
+    if room.last_seq == seq:  # an edit that arrived meanwhile keeps the room due for a snapshot
+        room.last_edit = 0.0
     return outcome
 
 
@@ -102,6 +105,21 @@ def would_change(session, document: Document, update: bytes) -> bool:
     room = open_room(session, document)
     with room.lock:
         return ydoc.adds_anything(room.doc, update)
+
+
+def answer_step1(session, document: Document, state_vector: bytes) -> tuple[bytes, bytes, int]:
+    """(SyncStep2 with what the client lacks, the server's SyncStep1, last seq), caught up first.
+
+    The catch-up reads in a read-only transaction, which never waits for a database lock, so
+    holding the room lock meanwhile cannot deadlock with a writer (see open_room).
+    """
+    room = open_room(session, document)
+    begin_read(session)
+    with room.lock:
+        room.catch_up(session)
+        answer = ydoc.step2(room.doc, state_vector), ydoc.step1(room.doc), room.last_seq
+    session.rollback()
+    return answer
 
 
 def snapshot_by_id(session, document_id: int):

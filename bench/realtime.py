@@ -1,0 +1,708 @@
+"""Benchmark live co-editing against issue 4's aims (prints figures and PASS/MISS, asserts nothing).
+
+Run from the repository root: ``.venv/bin/python bench/realtime.py [--quick] [--database-url URL]``
+(about 5 minutes; ``--quick`` about 1). On loopback:
+
+* **servers** — one wiki process, ``flask --app wiki serve`` (Werkzeug, threaded; production config;
+  SQLite in a temp dir, or a throwaway database on the PostgreSQL server given by --database-url; no
+  Redis: one process), and the baseline, a bare Flask-SocketIO relay (``bench/_relay.py``: no CRDT, no
+  persistence, served the same way).
+* **editors** — python-socketio clients over websocket, in other processes (up to 50 per process).
+  All editors of a run share one fresh ~100 KB document. Each joins like a real client (join,
+  SyncStep1, answers the server's SyncStep1), keeps its own pycrdt Doc, and computes its updates in
+  advance: each inserts a unique marker ``~<editor>-<n>~`` at a random place. It sends them at a fixed
+  rate (random phase), each with an ack callback, and records when every other editor's markers
+  arrive. It does not apply the others' updates, so the client side stays cheap.
+* **latency** = arrival − send, one ``time.monotonic`` clock for every process; the send times are
+  kept in a side table. An update that has not reached a peer when the drain time ends counts as
+  infinitely late, so percentiles and the delivery rate always cover every expected delivery.
+* **CPU per update** = the server's utime+stime (``/proc/<pid>/stat``) from the first send until
+  everything was delivered, ÷ updates sent. **Memory** = ``VmRSS`` deltas of the server process.
+
+Figures depend on the machine and on what else runs on it: the load average is printed first.
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import heapq
+import math
+import multiprocessing
+import os
+import random
+import re
+import secrets
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+import urllib.request
+import uuid
+from array import array
+from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from _corpus import Writer  # noqa: E402 (bench/ is on sys.path when run as a script)
+
+NAMESPACE = "/collab"
+MARKER = re.compile(rb"~(\d+)-(\d+)~")
+PER_WORKER = int(os.environ.get("BENCH_EDITORS_PER_PROCESS", "25"))  # editors per client process
+TICK = os.sysconf("SC_CLK_TCK")
+
+
+# --- server processes ---------------------------------------------------------------------------------
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+class Server:
+    """A server process on a free loopback port, with its CPU time and resident memory."""
+
+    def __init__(self, name: str, command: list[str], env: dict, log_dir: str, ready_path: str):
+        """`command` may hold "{port}"; the port is also in $PORT (what `flask serve` reads)."""
+        self.name, self.port, self.ready_path = name, free_port(), ready_path
+        env = {**env, "PORT": str(self.port), "HOST": "127.0.0.1"}
+        self.log = open(Path(log_dir) / f"{name}.log", "wb")  # noqa: SIM115 (closed in stop())
+        self.proc = subprocess.Popen([part.format(port=self.port) for part in command], cwd=ROOT, env=env,
+                                     stdout=self.log, stderr=subprocess.STDOUT, start_new_session=True)
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    def wait_ready(self, timeout: float = 60) -> None:
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if self.proc.poll() is not None:
+                raise RuntimeError(f"{self.name} exited; see its log")
+            try:
+                with urllib.request.urlopen(self.url + self.ready_path, timeout=2):
+                    return
+            except OSError:
+                time.sleep(0.1)
+        raise RuntimeError(f"{self.name} did not start")
+
+    def cpu(self) -> float:
+        fields = Path(f"/proc/{self.proc.pid}/stat").read_text().rsplit(")", 1)[1].split()
+        return (int(fields[11]) + int(fields[12])) / TICK  # utime, stime
+
+    def rss(self) -> int:
+        for line in Path(f"/proc/{self.proc.pid}/status").read_text().splitlines():
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1]) * 1024
+        return 0
+
+    def stop(self) -> None:
+        if self.proc.poll() is None:
+            self.proc.send_signal(signal.SIGTERM)
+            try:
+                self.proc.wait(10)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait(5)
+        self.log.close()
+
+
+# --- the editors (run in client processes) ------------------------------------------------------------
+
+
+def _client():
+    from wiki.realtime.client import _SocketIOClient  # ordered receives, whole binary sends
+
+    return _SocketIOClient(reconnection=False)
+
+
+class Editor:
+    """One light editor: a socket, its own Doc, its precomputed updates, what it received."""
+
+    def __init__(self, index: int, worker: Worker):
+        self.index, self.worker = index, worker
+        self.sio = _client()
+        self.synced = threading.Event()
+        self.sio.on("sync", self.on_sync, namespace=NAMESPACE)
+        self.updates: list[tuple[int, bytes]] = []
+
+    def connect(self, url: str, token: str | None, doc_id: int, handshake: bool) -> None:
+        self.sio.connect(url, namespaces=[NAMESPACE], auth={"token": token} if token else None,
+                         transports=["websocket"], wait_timeout=60)
+        ack = self.sio.call("join", {"doc": doc_id}, namespace=NAMESPACE, timeout=60)
+        if not ack.get("ok"):
+            raise RuntimeError(f"join refused: {ack}")
+        if handshake:
+            from wiki.realtime import ydoc
+
+            self.sio.call("sync", {"doc": doc_id, "data": ydoc.step1(ydoc.new_doc())}, namespace=NAMESPACE,
+                          timeout=60)
+            if not self.synced.wait(60):
+                raise RuntimeError("no SyncStep1 from the server")
+
+    def on_sync(self, data) -> None:
+        body = data["data"]
+        if body[0] == 2:  # an Update made by someone else: note each marker's arrival
+            now = time.monotonic()
+            for match in MARKER.finditer(body):
+                self.worker.arrived(int(match[1]), int(match[2]), self.index, now)
+            return
+        from wiki.realtime import ydoc
+
+        kind, payload = ydoc.parse_sync(body)
+        if kind == 1 and self.worker.base_update is None:  # SyncStep2: the document as the server has it
+            self.worker.base_update = payload
+        elif kind == 0:  # the server's SyncStep1: we have nothing it lacks
+            self.sio.emit("sync", {"doc": data["doc"], "data": ydoc.step2(ydoc.new_doc(), payload)},
+                          namespace=NAMESPACE)
+            self.synced.set()
+
+    def prepare(self, base_update: bytes, count: int, rng: random.Random) -> None:
+        """`count` updates, each inserting this editor's next marker at a random place."""
+        from wiki.realtime import ydoc
+
+        doc = ydoc.new_doc()
+        doc.apply_update(base_update)
+        text, current = ydoc.text_of(doc), ydoc.get_text(doc)
+        for n in range(count):
+            marker = f"~{self.index}-{n}~ "
+            position = rng.randint(0, len(current))
+            before = doc.get_state()
+            text.insert(ydoc.byte_offset(current, position), marker)
+            current = current[:position] + marker + current[position:]
+            self.updates.append((n, ydoc.update_body(doc.get_update(before))))
+
+
+class Worker:
+    """A client process: its editors, a sending schedule, and tables of sends, acks and arrivals."""
+
+    def __init__(self, spec: dict):
+        self.spec = spec
+        self.base_update: bytes | None = None
+        self.editors = [Editor(i, self) for i in spec["editors"]]
+        self.lock = threading.Lock()
+        self.sent = array("q")  # marker ids (editor * 100000 + n)
+        self.sent_at = array("d")
+        self.acked = array("q")
+        self.acked_at = array("d")
+        self.got = array("q")  # (marker id) * 1000 + receiving editor
+        self.got_at = array("d")
+        self.errors = 0
+
+    def arrived(self, editor: int, n: int, receiver: int, when: float) -> None:
+        self.got.append((editor * 100000 + n) * 1000 + receiver)  # array.append is atomic under the GIL
+        self.got_at.append(when)
+
+    def join_all(self) -> None:
+        spec = self.spec
+        handshake = spec["mode"] == "wiki"
+
+        def join(editor: Editor) -> None:
+            token = spec["tokens"][editor.index % len(spec["tokens"])] if spec["tokens"] else None
+            editor.connect(spec["url"], token, spec["doc"], handshake)
+
+        join(self.editors[0])  # the first join loads the room; the others join in parallel
+        with ThreadPoolExecutor(8) as pool:
+            list(pool.map(join, self.editors[1:]))
+        if not handshake:
+            from wiki.realtime import ydoc
+
+            doc = ydoc.new_doc()
+            ydoc.apply_text(doc, spec["text"])
+            self.base_update = doc.get_update()
+        rng = random.Random(spec["seed"])
+        count = math.ceil(spec["rate"] * spec["duration"]) + 2
+        for editor in self.editors:
+            editor.prepare(self.base_update, count, rng)
+
+    def run(self, start: float) -> None:
+        """Send every editor's updates at `rate` per second from `start` for `duration` seconds."""
+        spec = self.spec
+        rng = random.Random(spec["seed"] + 1)
+        interval, end = 1.0 / spec["rate"], start + spec["duration"]
+        queue = sorted((start + rng.uniform(0, interval), editor.index, 0) for editor in self.editors)
+        by_index = {editor.index: editor for editor in self.editors}
+        heapq.heapify(queue)
+        while queue:
+            due, index, n = heapq.heappop(queue)
+            if due >= end:
+                continue
+            delay = due - time.monotonic()
+            if delay > 0:
+                time.sleep(delay)
+            editor = by_index[index]
+            marker_id = index * 100000 + n
+            self.sent.append(marker_id)
+            self.sent_at.append(time.monotonic())
+            editor.sio.emit("sync", {"doc": spec["doc"], "data": editor.updates[n][1]}, namespace=NAMESPACE,
+                            callback=lambda ack, m=marker_id: self.on_ack(m, ack))
+            heapq.heappush(queue, (due + interval, index, n + 1))
+
+    def on_ack(self, marker_id: int, ack) -> None:
+        if ack and ack.get("ok"):
+            self.acked.append(marker_id)
+            self.acked_at.append(time.monotonic())
+        else:
+            self.errors += 1
+
+    def close(self) -> None:
+        def close(editor: Editor) -> None:
+            with contextlib.suppress(Exception):  # closing down; nothing to report
+                editor.sio.disconnect()
+
+        with ThreadPoolExecutor(16) as pool:
+            list(pool.map(close, self.editors))
+
+
+def worker_main(spec: dict, conn) -> None:
+    """Client process: join → "ready" → wait for ("go", start) → send → answer "count" → "stop"."""
+    import resource
+
+    worker = Worker(spec)
+    try:
+        worker.join_all()
+    except Exception as error:  # noqa: BLE001 - reported to the orchestrator
+        conn.send(("failed", repr(error)))
+        worker.close()
+        return
+    conn.send(("ready", len(worker.editors)))
+    sender, cpu_at_go = None, 0.0
+
+    def cpu() -> float:
+        usage = resource.getrusage(resource.RUSAGE_SELF)
+        return usage.ru_utime + usage.ru_stime
+
+    while True:
+        command, arg = conn.recv()
+        if command == "go":
+            cpu_at_go = cpu()
+            sender = threading.Thread(target=worker.run, args=(arg,), daemon=True)
+            sender.start()
+        elif command == "count":
+            conn.send((len(worker.sent), len(worker.acked), len(worker.got), sender is not None and
+                       not sender.is_alive()))
+        elif command == "stop":
+            conn.send({"sent": worker.sent.tobytes(), "sent_at": worker.sent_at.tobytes(),
+                       "acked": worker.acked.tobytes(), "acked_at": worker.acked_at.tobytes(),
+                       "got": worker.got.tobytes(), "got_at": worker.got_at.tobytes(),
+                       "errors": worker.errors, "cpu": cpu() - cpu_at_go})
+            worker.close()
+            return
+
+
+# --- one measured run ------------------------------------------------------------------------------------
+
+
+def _arr(kind: str, raw: bytes) -> array:
+    out = array(kind)
+    out.frombytes(raw)
+    return out
+
+
+def percentile(sorted_values: list[float], q: float) -> float:
+    if not sorted_values:
+        return math.inf
+    return sorted_values[min(len(sorted_values) - 1, max(0, math.ceil(q / 100 * len(sorted_values)) - 1))]
+
+
+def run_level(server: Server, *, mode: str, doc: int, text: str, tokens: list[str], editors: int, rate: float,
+              duration: float, drain: float, label: str, before_go=None) -> dict:
+    """N editors at `rate` updates/s on one document for `duration` s; the figures of that run."""
+    ctx = multiprocessing.get_context("spawn")
+    workers, pipes = [], []
+    indices = list(range(editors))
+    for w in range(math.ceil(editors / PER_WORKER)):
+        spec = {"url": server.url, "mode": mode, "doc": doc, "text": text, "tokens": tokens, "rate": rate,
+                "duration": duration, "seed": 1000 * editors + w,
+                "editors": indices[w * PER_WORKER:(w + 1) * PER_WORKER]}
+        mine, theirs = ctx.Pipe()
+        process = ctx.Process(target=worker_main, args=(spec, theirs), daemon=True)
+        process.start()
+        workers.append(process)
+        pipes.append(mine)
+    joined = time.monotonic()
+    try:
+        for pipe in pipes:
+            if not pipe.poll(180):
+                raise RuntimeError(f"{label}: editors did not join within 180 s")
+            status, info = pipe.recv()
+            if status != "ready":
+                raise RuntimeError(f"{label}: {info}")
+        join_seconds = time.monotonic() - joined
+        extra = before_go() if before_go else {}
+        cpu0, start = server.cpu(), time.monotonic() + 0.3
+        for pipe in pipes:
+            pipe.send(("go", start))
+        time.sleep(max(0.0, start + duration - time.monotonic()))
+        deadline, complete = time.monotonic() + drain, False
+        while True:
+            counts = []
+            for pipe in pipes:
+                pipe.send(("count", None))
+                counts.append(pipe.recv())
+            sent, acked, got = (sum(c[i] for c in counts) for i in range(3))
+            done_sending = all(c[3] for c in counts)
+            complete = done_sending and acked == sent and got >= sent * (editors - 1)
+            if complete or time.monotonic() > deadline:
+                break
+            time.sleep(0.05)
+        busy = time.monotonic() - start
+        cpu = server.cpu() - cpu0
+        results = []
+        for pipe in pipes:
+            pipe.send(("stop", None))
+            results.append(pipe.recv())
+    finally:
+        for process in workers:
+            process.join(30)
+            if process.is_alive():
+                process.kill()
+    return summarise(results, editors, duration, cpu, busy, join_seconds, label, extra)
+
+
+def summarise(results: list[dict], editors: int, duration: float, cpu: float, busy: float, join_seconds: float,
+              label: str, extra: dict) -> dict:
+    sent_at, ack_latency, acked = {}, [], 0
+    for r in results:
+        for marker, when in zip(_arr("q", r["sent"]), _arr("d", r["sent_at"]), strict=True):
+            sent_at[marker] = when
+    for r in results:
+        for marker, when in zip(_arr("q", r["acked"]), _arr("d", r["acked_at"]), strict=True):
+            acked += 1
+            ack_latency.append(when - sent_at[marker])
+    latencies, seen, duplicates = [], set(), 0
+    for r in results:
+        for key, when in zip(_arr("q", r["got"]), _arr("d", r["got_at"]), strict=True):
+            if key in seen:
+                duplicates += 1
+                continue
+            seen.add(key)
+            marker = key // 1000
+            if marker in sent_at:
+                latencies.append(when - sent_at[marker])
+    expected = len(sent_at) * (editors - 1)
+    delivered = len(latencies)
+    latencies.sort()
+    everything = latencies + [math.inf] * max(0, expected - delivered)  # late = infinitely late
+    ack_latency.sort()
+    figures = {
+        "label": label, "editors": editors, "sent": len(sent_at), "expected": expected, "delivered": delivered,
+        "delivery": 100.0 * delivered / expected if expected else 100.0, "duplicates": duplicates,
+        "p50": 1000 * percentile(everything, 50), "p95": 1000 * percentile(everything, 95),
+        "p99": 1000 * percentile(everything, 99), "ack p50": 1000 * percentile(ack_latency, 50),
+        "ack p99": 1000 * percentile(ack_latency, 99), "acked/s": acked / duration,
+        "refused": sum(r["errors"] for r in results),
+        "cpu ms/update": 1000 * cpu / len(sent_at) if sent_at else math.nan,
+        "server cpu %": 100 * cpu / busy, "client cpu %": 100 * sum(r["cpu"] for r in results) / busy,
+        "join s": join_seconds, **extra,
+    }
+    print(f"  {label:<24} p50 {fmt(figures['p50']):>7}  p95 {fmt(figures['p95']):>7}  p99 {fmt(figures['p99']):>7} ms"
+          f"  delivered {figures['delivery']:6.2f}%  acked {figures['acked/s']:6.1f}/s"
+          f"  ack p99 {fmt(figures['ack p99']):>7} ms  server cpu {figures['cpu ms/update']:5.2f} ms/update"
+          f" ({figures['server cpu %']:3.0f}%), clients {figures['client cpu %']:3.0f}%" + (f"  refused {figures['refused']}" if figures["refused"] else "")
+          + (f"  DUPLICATES {duplicates}" if duplicates else ""), flush=True)
+    return figures
+
+
+def fmt(value: float) -> str:
+    return "∞" if math.isinf(value) else f"{value:.1f}"
+
+
+# --- the wiki's database -----------------------------------------------------------------------------
+
+
+@contextmanager
+def database(url: str | None, tmp: str):
+    if not url:
+        yield f"sqlite:///{tmp}/bench.sqlite"
+        return
+    from sqlalchemy import create_engine, text
+    from sqlalchemy.engine import make_url
+
+    server = create_engine(make_url(url), isolation_level="AUTOCOMMIT")
+    name = f"wiki_bench_{uuid.uuid4().hex[:10]}"
+    with server.connect() as conn:
+        conn.execute(text(f'CREATE DATABASE "{name}"'))
+    try:
+        yield make_url(url).set(database=name).render_as_string(hide_password=False)
+    finally:
+        with server.connect() as conn:
+            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        server.dispose()
+
+
+class Wiki:
+    """The test process's view of the wiki database: accounts, tokens, documents, a long history."""
+
+    def __init__(self, url: str, instance: str, users: int = 50):
+        from wiki import create_app
+        from wiki.auth.service import create_user, issue_token
+        from wiki.extensions import db
+        from wiki.spaces.service import create_space, set_membership
+
+        os.environ["WIKI_INSTANCE_PATH"] = instance
+        self.app = create_app("testing", {"SQLALCHEMY_DATABASE_URI": url, "REDIS_URL": None,
+                                          "PASSWORD_HASH_METHOD": "pbkdf2:sha256:1000"})
+        self.db = db
+        with self.app.app_context():
+            db.create_all()
+            self.space = create_space(db.session, "bench", "Bench")
+            db.session.commit()
+            self.users, self.tokens = [], []
+            for n in range(users):
+                user = create_user(db.session, f"editor{n}@example.org", f"Editor {n}", "correct horse battery")
+                db.session.commit()
+                set_membership(db.session, self.space, user.email, "editor")
+                self.tokens.append(issue_token(db.session, user, "bench"))
+                db.session.commit()
+                self.users.append(user.id)
+            self.space_id = self.space.id
+            db.session.remove()
+
+    def document(self, text: str) -> int:
+        from wiki.auth.models import User
+        from wiki.documents.service import create_document
+        from wiki.spaces.models import Space
+
+        with self.app.app_context():
+            session = self.db.session
+            doc = create_document(session, session.get(Space, self.space_id), session.get(User, self.users[0]),
+                                  f"Strategy {uuid.uuid4().hex[:6]}", text)
+            doc_id = doc.id
+            session.remove()
+        return doc_id
+
+    def with_history(self, text: str, updates: int, seed: int = 7) -> tuple[int, str, float]:
+        """A document whose update log holds its text then `updates` typing-sized edits (as a server
+        would have stored them). Returns (id, live text, seconds spent generating)."""
+        from wiki.realtime import ydoc
+        from wiki.realtime.models import DocUpdate
+
+        doc_id, rng, started = self.document(text), random.Random(seed), time.monotonic()
+        doc = ydoc.new_doc()
+        ydoc.apply_text(doc, text)
+        rows, current, cursor, shared = [doc.get_update()], text, len(text) // 2, ydoc.text_of(doc)
+        for _ in range(updates):
+            if rng.random() < 0.05:
+                cursor = rng.randint(0, len(current))  # the writer moves elsewhere
+            before = doc.get_state()
+            if rng.random() < 0.8 or cursor < 3:
+                piece = rng.choice(("a", "e ", "the ", "and", "é", ", ", ".\n"))
+                shared.insert(ydoc.byte_offset(current, cursor), piece)
+                current, cursor = current[:cursor] + piece + current[cursor:], cursor + len(piece)
+            else:
+                start, end = ydoc.byte_offset(current, cursor - 2), ydoc.byte_offset(current, cursor)
+                del shared[start:end]
+                current, cursor = current[:cursor - 2] + current[cursor:], cursor - 2
+            rows.append(doc.get_update(before))
+        spent = time.monotonic() - started
+        with self.app.app_context():
+            session = self.db.session
+            session.add_all([DocUpdate(document_id=doc_id, seq=seq, data=data, user_id=self.users[0])
+                             for seq, data in enumerate(rows, start=1)])
+            session.commit()
+            session.remove()
+        return doc_id, current, spent
+
+
+# --- the measurements --------------------------------------------------------------------------------
+
+
+def measure_join_time(wiki: Wiki, server: Server, text: str, updates: int) -> dict:
+    from wiki.realtime.client import CollabClient
+
+    doc_id, live, generated = wiki.with_history(text, updates)
+    print(f"  history: {updates:,} updates generated in {generated:.1f} s; live text {len(live):,} chars", flush=True)
+    times = {}
+    for name in ("cold", "warm"):  # cold: this process has never loaded the document
+        client = CollabClient(server.url, doc_id, token=wiki.tokens[0], timeout=120)
+        started = time.monotonic()
+        client.connect()
+        times[name] = time.monotonic() - started
+        if client.text != live:
+            print(f"  !! joined text differs from the history's ({len(client.text)} vs {len(live)} chars)")
+        client.disconnect()
+    print(f"  join with {updates:,}-update history: cold {times['cold'] * 1000:.0f} ms, "
+          f"warm {times['warm'] * 1000:.0f} ms", flush=True)
+    return times
+
+
+def measure_document_memory(wiki: Wiki, server: Server, count: int) -> float:
+    """Resident memory per open ~100 KB document: one client opens `count` new documents in turn."""
+    from wiki.realtime.client import CollabClient
+
+    texts = [Writer(seed=500 + n).document(100) for n in range(count)]
+    docs = [wiki.document(t) for t in texts]
+    warm = CollabClient(server.url, wiki.document(Writer(seed=499).document(100)), token=wiki.tokens[1])
+    warm.connect()  # first-use costs (imports, caches) before the baseline
+    warm.disconnect()
+    before = server.rss()
+    for doc_id in docs:
+        client = CollabClient(server.url, doc_id, token=wiki.tokens[1], timeout=60)
+        client.connect()
+        client.disconnect()
+    per_doc = (server.rss() - before) / count
+    print(f"  {count} documents of ~100 KB opened: {per_doc / 2**20:.2f} MB each", flush=True)
+    return per_doc
+
+
+def measure_levels(server: Server, mode: str, levels: list[tuple[int, float]], make_doc, text: str, tokens,
+                   duration: float, drain: float) -> dict:
+    figures = {}
+    for editors, rate in levels:
+        label = f"{mode} {editors} × {rate:g}/s"
+        figures[(editors, rate)] = run_level(server, mode=mode, doc=make_doc(), text=text, tokens=tokens,
+                                             editors=editors, rate=rate, duration=duration, drain=drain, label=label)
+    return figures
+
+
+def measure_client_memory(server: Server, make_doc, text: str, tokens, editors: int) -> float:
+    """Resident memory per connected, joined editor (the document already open)."""
+    doc = make_doc()
+    state = {}
+
+    def before_go():
+        state["after"] = server.rss()
+        return {}
+
+    # one editor opens the document first; the others' cost is measured
+    first = run_level(server, mode="wiki", doc=doc, text=text, tokens=tokens, editors=1, rate=1, duration=0.1,
+                      drain=0.5, label="memory: open the document")
+    del first
+    state["before"] = server.rss()
+    run_level(server, mode="wiki", doc=doc, text=text, tokens=tokens, editors=editors, rate=0.5, duration=0.1,
+              drain=1, label=f"memory: {editors} editors", before_go=before_go)
+    per_client = (state["after"] - state["before"]) / editors
+    print(f"  {editors} editors joined: {per_client / 2**20:.2f} MB each", flush=True)
+    return per_client
+
+
+def ramp(server: Server, make_doc, text: str, tokens, start_figures: dict, levels: list[int], duration: float,
+         drain: float, budget: float) -> tuple[str, dict]:
+    """Raise the editor count until p95 passes 2 s; bounded by `levels` and by `budget` seconds."""
+    if start_figures["p95"] > 2000:
+        return f"≤ {start_figures['editors']}", {}
+    figures, started, last = {}, time.monotonic(), start_figures["editors"]
+    for editors in levels:
+        if time.monotonic() - started > budget:
+            return f"> {last} (time budget spent)", figures
+        f = run_level(server, mode="wiki", doc=make_doc(), text=text, tokens=tokens, editors=editors, rate=2,
+                      duration=duration, drain=drain, label=f"ramp {editors} × 2/s")
+        figures[editors] = f
+        if f["p95"] > 2000:
+            return f"{editors} (p95 ≤ 2 s at {last})", figures
+        last = editors
+    return f"> {last}", figures
+
+
+# --- main --------------------------------------------------------------------------------------------
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--quick", action="store_true", help="shorter runs, fewer levels (about a minute)")
+    parser.add_argument("--database-url", help="a PostgreSQL server URL (default: SQLite in a temp dir)")
+    args = parser.parse_args()
+    quick = args.quick
+    duration, drain = (3.0, 3.0) if quick else (8.0, 5.0)
+    levels = [(2, 2), (20, 2), (50, 2), (50, 5)] if quick else [(2, 2), (20, 2), (50, 2), (100, 2), (50, 5)]
+    relay_levels = [(50, 2)] if quick else levels
+    ramp_levels = [200, 400] if quick else [150, 200, 300, 400]
+    load = os.getloadavg()
+    print(f"load average {load[0]:.1f} / {load[1]:.1f} on {os.cpu_count()} CPUs; "
+          f"{'quick' if quick else 'full'} run, {duration:g} s per level, drain ≤ {drain:g} s", flush=True)
+    started = time.monotonic()
+    text = Writer(seed=2024).document(100)
+
+    with tempfile.TemporaryDirectory() as tmp, database(args.database_url, tmp) as url:
+        wiki = Wiki(url, f"{tmp}/instance")
+        env = {key: os.environ[key] for key in ("PATH", "HOME", "LANG") if key in os.environ}
+        env.update(WIKI_CONFIG="production", SECRET_KEY=secrets.token_hex(32), DATABASE_URL=url,
+                   WIKI_INSTANCE_PATH=f"{tmp}/instance", WIKI_SOCKETIO_CHANNEL=f"bench-{uuid.uuid4()}",
+                   PYTHONUNBUFFERED="1")
+        server = Server("wiki", [sys.executable, "-m", "flask", "--app", "wiki", "serve"], env, tmp,
+                        "/api/v1/openapi.json")
+        relay = Server("relay", [sys.executable, str(ROOT / "bench" / "_relay.py"), "{port}"], env, tmp,
+                       "/socket.io/?EIO=4&transport=polling")
+        try:
+            server.wait_ready()
+            relay.wait_ready()
+            print(f"servers up in {time.monotonic() - started:.1f} s (wiki pid {server.proc.pid}, relay pid "
+                  f"{relay.proc.pid}); server RSS {server.rss() / 2**20:.0f} MB", flush=True)
+
+            def make_doc() -> int:
+                return wiki.document(text)
+
+            print("\nwiki server (commit + CRDT + access checks per update):", flush=True)
+            wiki_figures = measure_levels(server, "wiki", levels, make_doc, text, wiki.tokens, duration, drain)
+            print("\nbare relay (baseline):", flush=True)
+            relay_figures = measure_levels(relay, "relay", relay_levels, lambda: 1, text, [], duration, drain)
+            print("\nramp (2 updates/s each) until p95 passes 2 s:", flush=True)
+            top = wiki_figures[max(k for k in wiki_figures if k[1] == 2)]
+            where, ramp_figures = ramp(server, make_doc, text, wiki.tokens, top, ramp_levels,
+                                       duration=min(duration, 6.0), drain=drain, budget=40 if quick else 110)
+            print("\nmemory:", flush=True)
+            per_client = measure_client_memory(server, make_doc, text, wiki.tokens, 50 if quick else 100)
+            per_doc = measure_document_memory(wiki, server, 5 if quick else 10)
+            print("\njoin:", flush=True)
+            join = measure_join_time(wiki, server, text, 10_000)
+        finally:
+            server.stop()
+            relay.stop()
+            with wiki.app.app_context():
+                wiki.db.engine.dispose()
+
+    print_table(wiki_figures, relay_figures, where, ramp_figures, per_client, per_doc, join)
+    print(f"\ntotal {time.monotonic() - started:.0f} s; load average now {os.getloadavg()[0]:.1f}")
+
+
+def print_table(wiki_figures, relay_figures, where, ramp_figures, per_client, per_doc, join) -> None:
+    print(f"\n{'level':<16} {'p50 ms':>8} {'p95 ms':>8} {'p99 ms':>8} {'delivered':>10} {'acked/s':>8} "
+          f"{'ack p99':>8} {'cpu ms/upd':>10} {'relay p99':>9} {'p99 ratio':>9}")
+    rows = sorted(wiki_figures.items()) + sorted((("ramp", k), v) for k, v in ramp_figures.items())
+    for key, f in rows:
+        r = relay_figures.get(key)
+        ratio = f["p99"] / r["p99"] if r and r["p99"] > 0 else math.nan
+        name = f"{f['editors']} × {key[1]:g}/s" if key[0] != "ramp" else f"{f['editors']} × 2/s (ramp)"
+        print(f"{name:<16} {fmt(f['p50']):>8} {fmt(f['p95']):>8} {fmt(f['p99']):>8} {f['delivery']:9.2f}% "
+              f"{f['acked/s']:8.1f} {fmt(f['ack p99']):>8} {f['cpu ms/update']:10.2f} "
+              f"{fmt(r['p99']) if r else '':>9} {'' if math.isnan(ratio) else f'{ratio:.1f}×':>9}")
+    for key, r in sorted(relay_figures.items()):
+        print(f"{'relay ' + str(key[0]) + ' × ' + format(key[1], 'g') + '/s':<16} {fmt(r['p50']):>8} "
+              f"{fmt(r['p95']):>8} {fmt(r['p99']):>8} {r['delivery']:9.2f}% {r['acked/s']:8.1f} "
+              f"{fmt(r['ack p99']):>8} {r['cpu ms/update']:10.2f}")
+
+    target, base = wiki_figures.get((50, 2)), relay_figures.get((50, 2))
+    ratio = target["p99"] / base["p99"] if base and base["p99"] > 0 else math.inf
+    peak = max(f["acked/s"] for f in [*wiki_figures.values(), *ramp_figures.values()])
+    aims = [
+        ("p99 at 50 editors × 2/s", f"{fmt(target['p99'])} ms", "≤ 30 ms", target["p99"] <= 30),
+        ("delivery at 50 editors × 2/s", f"{target['delivery']:.2f} %", "100 %", target["delivery"] == 100),
+        ("p99 ratio to the bare relay, 50 × 2/s", f"{ratio:.1f}×", "≤ 3×", ratio <= 3),
+        ("editor count where p95 passes 2 s", where, "reported", None),
+        ("acknowledged updates/s (peak)", f"{peak:.0f}/s", "reported", None),
+        ("server CPU per update, 50 × 2/s", f"{target['cpu ms/update']:.2f} ms", "reported", None),
+        ("relay CPU per update, 50 × 2/s", f"{base['cpu ms/update']:.2f} ms" if base else "-", "reported", None),
+        ("memory per connected editor", f"{per_client / 2**20:.2f} MB", "≤ 2 MB", per_client <= 2 * 2**20),
+        ("memory per open 100 KB document", f"{per_doc / 2**20:.2f} MB", "reported", None),
+        ("join, 10,000-update history, cold", f"{join['cold'] * 1000:.0f} ms", "reported", None),
+        ("join, 10,000-update history, warm", f"{join['warm'] * 1000:.0f} ms", "reported", None),
+    ]
+    print(f"\n{'figure':<40} {'measured':>26}   {'aim':<9} result")
+    for name, measured, aim, ok in aims:
+        verdict = "" if ok is None else ("PASS" if ok else "MISS")
+        print(f"{name:<40} {measured:>26}   {aim:<9} {verdict}")
+    judged = [a for a in aims if a[3] is not None]
+    print(f"{sum(bool(a[3]) for a in judged)}/{len(judged)} aims met")
+
+
+if __name__ == "__main__":
+    main()
