@@ -53,6 +53,8 @@ class Config:
     COLLAB_RATE = 50  # sync events per second per connection (burst 4×)
     COLLAB_AWARENESS_RATE = 20
     COLLAB_COMPACT_ROWS = 500
+    COMMENT_MAX_CHARS = _int("WIKI_COMMENT_MAX_CHARS", 5000)
+    COMMENT_RATE_PER_MINUTE = _int("WIKI_COMMENT_RATE_PER_MINUTE", 10)
     DOCUMENT_MAX_BYTES = _int("WIKI_DOCUMENT_MAX_BYTES", 1024 * 1024)
 
     LOGIN_FREE_FAILURES = 5  # failures allowed before the backoff starts

@@ -1,6 +1,7 @@
 """PURE comment rules (wiki/comments/rules.py), block alignment (blocks.py) and finding a rendered
 selection in the Markdown (selection.py): no app, no database."""
 
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -41,12 +42,15 @@ def test_who_sees_a_comment(viewer, visibility, state):
 @pytest.mark.parametrize("viewer", VIEWERS)
 def test_anonymous_authors_are_named_only_to_facilitators_of_a_revealing_space(viewer, reveal):
     comment, settings = facts("anonymous"), SpaceSettings(facilitators_see_anonymous=reveal)
+    written_under_setting = replace(comment, revealable=reveal)
     named = reveal and viewer == "facilitator"
-    assert rules.reveals_author(comment, VIEWERS[viewer], settings) == named
-    label = rules.author_label(comment, VIEWERS[viewer], settings)
+    assert rules.reveals_author(written_under_setting, VIEWERS[viewer], settings) == named
+    # written before the space revealed anonymous authors: never revealed afterwards
+    assert rules.reveals_author(replace(comment, revealable=False), VIEWERS[viewer], settings) is False
+    label = rules.author_label(written_under_setting, VIEWERS[viewer], settings)
     assert ("Aisha" in label) == named
     if not named:
-        assert label == ("Community member (you)" if viewer == "author" else "Community member")
+        assert label == "Community member"
 
 
 @pytest.mark.parametrize("viewer", VIEWERS)
@@ -182,9 +186,9 @@ def test_marking_blocks_adds_ids_and_links_without_breaking_tables():
     heading = mapped.block_at(SOURCE.index("## Housing"))
     marked = blocks.mark_blocks(rendered.html, {para.id: [4, 5], table.id: [6], heading.id: [7]})
     assert f'data-block="{para.id}" id="{para.id}" class="has-comments" data-thread-ids="4 5">' \
-           f'<a class="comment-marker" href="#thread-4">2' in marked
-    assert f'<a class="comment-marker" href="#thread-6">1<span class="visually-hidden"> comment thread on this ' \
-           f'passage</span></a><table data-block="{table.id}"' in marked
+           f'<a class="comment-marker" href="#thread-4" data-comment-ui>2' in marked
+    assert f'<a class="comment-marker" href="#thread-6" data-comment-ui>1<span class="visually-hidden"> comment ' \
+           f'thread on this passage</span></a><table data-block="{table.id}"' in marked
     assert f'data-block="{heading.id}" id="housing" class="has-comments" data-thread-ids="7">' in marked
     assert marked.count(' id="housing"') == 1  # a heading keeps its own id
     assert blocks.mark_blocks(rendered.html, {}) == rendered.html

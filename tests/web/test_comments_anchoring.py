@@ -67,7 +67,7 @@ def test_api_comment_is_anchored_and_listed_on_the_current_text(client, world):
     start = TEXT.index("Rail and buses")
     assert data["anchor"] == {"start": start, "end": start + 14, "exact": "Rail and buses", "state": "anchored"}
     assert (data["author"], data["author_id"], data["replies"], data["section"]) == (
-        "Community member (you)", None, [], "transport")
+        "Community member", None, [], "transport")
     reply = client.post(f"/api/v1/comments/{data['id']}/replies", json={"body": "And trams?"},
                         headers={"Authorization": f"Bearer {token_for(world['editor'])}"})
     assert reply.status_code == 201 and reply.get_json()["author"] == "Eddie Editor"
@@ -117,7 +117,7 @@ def test_an_edit_elsewhere_and_inside_the_passage_keeps_the_thread_anchored(clie
                                2: (thread.start, thread.end, "anchored")}
     view = html.unescape(client.get(f"/s/open/{world['doc'].slug}").get_data(as_text=True))
     marked = (r'<p data-block="b-[0-9a-f]{8}" id="b-[0-9a-f]{8}" class="has-comments" data-thread-ids="{id}">'
-              r'<a class="comment-marker" href="#thread-{id}">')
+              r'<a class="comment-marker" href="#thread-{id}" data-comment-ui>')
     assert re.search(marked.replace("{id}", str(thread.id)), view)
     assert "Detached comments" not in view
 

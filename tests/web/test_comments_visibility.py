@@ -143,7 +143,8 @@ def test_page_api_and_live_views_follow_the_visibility_rules(world, space, visib
     if visible:
         assert "Carer" in page  # consented perspective, shown whatever the visibility
         if visibility == "anonymous" and not named:
-            assert ("Community member (you)" if viewer == "author" else "Community member") in page
+            assert "Community member" in page
+            assert ("You wrote this" in page) == (viewer == "author")
         assert ("/edit" in page.split('id="comments"')[1]) == (viewer == "author")  # no edit hint for others
 
     response = api(world, viewer, "GET", f"/documents/{document_id}/comments")
@@ -249,4 +250,26 @@ def test_withdrawing_consent_hides_the_perspective_on_old_comments(world):
         with world.app.app_context():
             author = db.session.get(User, world.author_id)
             accounts.update_profile(db.session, author, AUTHOR, ["carer"], True)
+            db.session.remove()
+
+
+def test_switching_the_reveal_setting_on_later_reveals_no_earlier_anonymous_author(world):
+    """The form promised anonymity when the comment was written; a later setting cannot undo that."""
+    space_slug = next(slug for slug, reveal in SPACES.items() if not reveal)
+    document_id, doc_slug = world.docs[(space_slug, "anonymous")]
+    with world.app.app_context():
+        space = db.session.get(Document, document_id).space
+        space.facilitators_see_anonymous = True
+        db.session.commit()
+        db.session.remove()
+    try:
+        page = client_for(world, "facilitator").get(f"/s/{space_slug}/{doc_slug}").get_data(as_text=True)
+        assert BODY["anonymous"] in page
+        assert AUTHOR not in page
+        (thread,) = api(world, "facilitator", "GET", f"/documents/{document_id}/comments").get_json()
+        assert AUTHOR not in str(thread)
+    finally:
+        with world.app.app_context():
+            db.session.get(Document, document_id).space.facilitators_see_anonymous = False
+            db.session.commit()
             db.session.remove()

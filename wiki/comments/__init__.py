@@ -5,4 +5,10 @@ characters of context, code-point positions). ``anchoring`` is the PURE core (st
 diff_match_patch + ``wiki.documents.revisions``, no Flask, no database) that checks a new comment's
 selection and moves every thread of a document onto the next text after each edit, orphaning — never
 dropping — a thread whose passage was rewritten beyond recognition.
+
+Modules: ``rules`` (PURE: who sees a comment, under which name, who may do what), ``blocks`` and
+``selection`` (PURE: rendered blocks ↔ Markdown, a reader's selection found in the Markdown),
+``service`` (use cases), ``queries`` / ``presenters`` (what one viewer is shown), ``placement``
+(re-anchoring after each revision; ``subscribers`` wires it to ``revision_committed``), ``export``
+(CSV), ``routes`` (pages, no JavaScript needed), ``events`` (live delivery to each reader).
 """

@@ -224,7 +224,7 @@ def mark_blocks(rendered_html: str, marks: dict[str, list[int]]) -> str:
             return m.group(0)
         ids = " ".join(str(t) for t in threads)
         count = len(threads)
-        link = (f'<a class="comment-marker" href="#thread-{threads[0]}">{count}'
+        link = (f'<a class="comment-marker" href="#thread-{threads[0]}" data-comment-ui>{count}'
                 f'<span class="visually-hidden"> comment thread{"s" if count > 1 else ""} on this passage</span></a>')
         target = "" if ' id="' in m.group(0) else f' id="{m.group(3)}"'  # headings have their own
         tag = (f'<{m.group(1)}{m.group(2)} data-block="{m.group(3)}"{m.group(4)}{target} class="has-comments"'

@@ -75,6 +75,8 @@ class Comment(db.Model):
     body_html: Mapped[str] = mapped_column(Text)  # rendered and sanitised once, when written
     visibility: Mapped[str] = mapped_column(String(16), default=NAMED)
     perspective: Mapped[str | None] = mapped_column(String(40), default=None)
+    # Anonymous, written while the space let facilitators see anonymous authors (so the form said so).
+    revealable: Mapped[bool] = mapped_column(default=False, server_default="0")
     state: Mapped[str] = mapped_column(String(16), default=PUBLISHED)
     hidden_reason: Mapped[str] = mapped_column(String(500), default="")
     moderated_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"), default=None)

@@ -88,6 +88,7 @@ def facts(comment: Comment) -> rules.CommentFacts:
         perspective=comment.perspective,
         author_perspectives=tuple(author.visible_perspectives()) if author is not None else (),
         created_at=as_utc(comment.created_at),
+        revealable=comment.revealable,
     )
 
 

@@ -47,6 +47,7 @@ class CommentFacts:
     perspective: str | None = None
     author_perspectives: tuple[str, ...] = ()  # the author's consented perspectives (empty: none)
     created_at: datetime | None = None
+    revealable: bool = False  # anonymous, posted while the space's reveal setting was on
 
 
 @dataclass(frozen=True)
@@ -78,19 +79,16 @@ def reveals_author(comment: CommentFacts, viewer: Viewer, settings: SpaceSetting
         return True
     if comment.visibility == FACILITATORS:
         return viewer.facilitator or is_author(comment, viewer)
-    return viewer.facilitator and settings.facilitators_see_anonymous  # anonymous
+    # Anonymous: only if the setting was on when it was written (the form said so) and still is.
+    return viewer.facilitator and settings.facilitators_see_anonymous and comment.revealable
 
 
 def author_label(comment: CommentFacts, viewer: Viewer, settings: SpaceSettings) -> str:
-    """The name shown with the comment to this viewer."""
-    name = comment.author_name or DELETED_PARTICIPANT
-    if comment.visibility == ANONYMOUS:
-        if reveals_author(comment, viewer, settings):
-            return f"{name} (anonymous to other participants)"
-        return f"{COMMUNITY_MEMBER} (you)" if is_author(comment, viewer) else COMMUNITY_MEMBER
-    if comment.visibility == FACILITATORS:
-        return f"{name} (visible to facilitators only)"
-    return name
+    """The name shown with the comment to this viewer: the author's, or "Community member" for an
+    anonymous comment (to its author too: the page marks their own comments separately)."""
+    if not reveals_author(comment, viewer, settings):
+        return COMMUNITY_MEMBER
+    return comment.author_name or DELETED_PARTICIPANT
 
 
 def perspective_shown(comment: CommentFacts) -> str | None:

@@ -20,7 +20,16 @@ from wiki.auth import permissions
 from wiki.comments import anchoring, blocks, models, placement, rules, selection
 from wiki.comments.anchoring import Quote
 from wiki.comments.export import export_csv
-from wiki.comments.models import Comment, CommentAgree, CommentEdit, CommentFlag, ModerationAction, Thread, ThreadAnchor
+from wiki.comments.models import (
+    ANONYMOUS,
+    Comment,
+    CommentAgree,
+    CommentEdit,
+    CommentFlag,
+    ModerationAction,
+    Thread,
+    ThreadAnchor,
+)
 from wiki.comments.presenters import CommentView, ThreadView, facts, settings_of, viewer_for
 from wiki.comments.queries import comment_view, thread_views
 from wiki.documents import service as documents
@@ -187,8 +196,13 @@ def _check_rate(session, user) -> None:
 
 def _new_comment(session, thread: Thread, user, body: str, visibility: str, perspective: str | None,
                  state: str) -> Comment:
+    # Facilitators may learn who wrote an anonymous comment only if the space said so when it was
+    # written (the form showed that notice); switching the setting on later reveals nobody.
+    space = session.get(Document, thread.document_id).space
+    revealable = visibility == ANONYMOUS and bool(space.facilitators_see_anonymous)
     comment = Comment(thread=thread, author_id=user.id, body=body, body_html=render_comment(body),
-                      visibility=visibility, perspective=perspective, state=state, created_at=timeutil.utcnow())
+                      visibility=visibility, perspective=perspective, state=state, created_at=timeutil.utcnow(),
+                      revealable=revealable)
     session.add(comment)
     return comment
 
@@ -352,7 +366,8 @@ def flag(session, comment: Comment, user, reason: str = "") -> None:
         session.rollback()
 
 
-def _moderate(session, comment: Comment, user, action: str, allowed, reason: str = "") -> tuple[Comment, bool]:
+def _moderate(session, comment: Comment, user, action: str, allowed, reason: str = "") -> None:
+    """Check a facilitator's moderation and log it (the caller changes the comment and commits)."""
     viewer, known = _comment_context(session, comment, user)
     if not viewer.facilitator:
         raise PermissionDenied("Only facilitators can moderate comments.")
@@ -362,7 +377,6 @@ def _moderate(session, comment: Comment, user, action: str, allowed, reason: str
     session.add(ModerationAction(comment_id=comment.id, actor_id=viewer.user_id, action=action, reason=reason,
                                  created_at=timeutil.utcnow()))
     comment.moderated_by_id = viewer.user_id
-    return comment, known.state == rules.PENDING
 
 
 def hide(session, comment: Comment, user, reason: str) -> Comment:
