@@ -694,10 +694,24 @@ def main() -> None:
             relay.stop()
             with wiki.app.app_context():
                 wiki.db.engine.dispose()
+            for name in ("wiki", "relay"):
+                print_errors(name, Path(tmp) / f"{name}.log")
 
     where = where_p95_passes(wiki_figures, ramp_figures)
     print_table(wiki_figures, relay_figures, where, ramp_figures, per_client, per_doc, join)
     print(f"\ntotal {time.monotonic() - started:.0f} s; load average now {os.getloadavg()[0]:.1f}")
+
+
+def print_errors(name: str, log: Path) -> None:
+    """Exceptions the server logged (each kind once, with a count): overload shows up here."""
+    errors: dict[str, int] = {}
+    for line in log.read_text(errors="replace").splitlines():
+        if re.match(r"^[\w.]+(Error|Exception|Timeout)\b", line):
+            errors[line[:160]] = errors.get(line[:160], 0) + 1
+    if errors:
+        print(f"\n{name} server logged {sum(errors.values())} exceptions:")
+        for line, count in sorted(errors.items(), key=lambda item: -item[1]):
+            print(f"  {count:5d} × {line}")
 
 
 def print_table(wiki_figures, relay_figures, where, ramp_figures, per_client, per_doc, join) -> None:

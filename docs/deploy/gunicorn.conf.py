@@ -27,7 +27,7 @@ max_requests = 0
 # The arbiter's heartbeat; gthread workers answer it from their main loop, so a long-lived
 # websocket does not count as a stuck request.
 timeout = 60
-graceful_timeout = 30  # on SIGTERM: stop accepting, let open requests finish, then close sockets
+graceful_timeout = 10  # on SIGTERM: stop accepting, then close what is still open (editors reconnect)
 keepalive = 5
 
 # gunicorn ≥ 25 opens a control socket at one fixed path per user ($XDG_RUNTIME_DIR/gunicorn.ctl):

@@ -70,7 +70,8 @@ def select_with_mouse(page, block, text: str) -> None:
             range.setEnd(n, at + text.length);
             const rects = range.getClientRects();
             const first = rects[0], last = rects[rects.length - 1];
-            return {x1: first.left + 1, y1: first.top + first.height / 2, x2: last.right - 1, y2: last.top + last.height / 2};
+            return {x1: first.left + 1, y1: first.top + first.height / 2,
+                    x2: last.right - 1, y2: last.top + last.height / 2};
           }
           return null;
         }""",
@@ -108,6 +109,17 @@ def community(live_server, *roles):
     author = next(u for u, r in zip(users, roles, strict=True) if r in ("editor", "facilitator"))
     doc = live_server.document(space.slug, author.email, "Youth services plan", TEXT)
     return users, space, doc
+
+
+def post_on_paragraph(page, text: str, body: str, visibility: str = "Show my name") -> None:
+    """Comment on a whole paragraph through its button (the mouse path)."""
+    block_id = paragraph(page, text).get_attribute("data-block")
+    paragraph(page, text).hover()
+    page.locator(f'.comment-block-button[data-comment-block="{block_id}"]').click()
+    dialog(page).get_by_label("Your comment").fill(body)
+    dialog(page).get_by_label(visibility).check()
+    dialog(page).get_by_role("button", name="Post comment").click()
+    expect(dialog(page)).to_have_count(0)
 
 
 # --- tests -------------------------------------------------------------------------------------------
@@ -169,7 +181,7 @@ def test_selected_text_commented_anonymously_with_a_perspective_appears_live_for
 
 
 def test_keyboard_only_comment_on_a_paragraph(page, live_server):
-    (contributor,), _space, doc = community_with_editor(live_server)
+    (contributor, _editor), _space, doc = community(live_server, "contributor", "editor")
     log_in(page, contributor)
     open_document(page, doc.path)
     target = paragraph(page, "library opens on Sundays")
@@ -209,11 +221,6 @@ def test_keyboard_only_comment_on_a_paragraph(page, live_server):
     thread_id = thread.get_attribute("data-thread")
     expect(page.locator(f'article mark.comment-mark[data-thread="{thread_id}"]').first).to_be_visible()
     assert "Sundays" in page.locator(f'article mark.comment-mark[data-thread="{thread_id}"]').all_inner_texts()[0]
-
-
-def community_with_editor(live_server):
-    (contributor, _editor), space, doc = community(live_server, "contributor", "editor")
-    return (contributor,), space, doc
 
 
 def test_facilitators_only_comment_reaches_facilitators_live_but_not_other_contributors(
@@ -266,19 +273,87 @@ def test_xss_in_a_comment_stays_inert_for_its_author_and_live_readers(page, anot
     log_in(page, contributor)
     open_document(page, doc.path)
 
-    paragraph(page, "Station Road").hover()
-    page.locator(".comment-block-button").nth(1).click()
-    dialog(page).get_by_label("Your comment").fill(body)
-    dialog(page).get_by_role("button", name="Post comment").click()
-    expect(dialog(page)).to_have_count(0)
+    post_on_paragraph(page, "Station Road", body)
     thread = page.locator("[data-comments-panel] [data-thread]").last
-    expect(thread).to_contain_text("clickme")
+    expect(thread).to_contain_text("prompt(document.cookie)")  # shown as text, inert
     live = editor_page.locator("[data-comments-panel] [data-thread]").last
-    expect(live).to_contain_text("clickme")
+    expect(live).to_contain_text("prompt(document.cookie)")
     for p in (page, editor_page):
         bad = p.locator("[data-comments-panel]").evaluate(NO_ACTIVE_CONTENT)
         assert bad == [], f"active content in the comments: {bad}"
     page.wait_for_timeout(300)  # a late onerror/onload would raise a dialog: the fixture fails on it
+
+
+def test_a_refused_comment_shows_the_servers_message_and_keeps_what_was_typed(page, live_server, page_problems):
+    (contributor, _editor), _space, doc = community(live_server, "contributor", "editor")
+    page_problems.allow_status(422)  # the refusal itself (Chromium logs every 4xx fetch)
+    log_in(page, contributor)
+    open_document(page, doc.path)
+    too_long = "Far too long. " * 400  # over COMMENT_MAX_CHARS (5000)
+    select_with_mouse(page, paragraph(page, "library opens"), "volunteers from the community")
+    page.get_by_role("button", name="Comment on selection").click()
+    dialog(page).get_by_label("Your comment").fill(too_long)
+    dialog(page).get_by_label(ANONYMOUS).check()
+    dialog(page).get_by_role("button", name="Post comment").click()
+
+    alert = dialog(page).get_by_role("alert")
+    expect(alert).to_contain_text("the limit is 5,000")  # the server's own message
+    expect(dialog(page).get_by_label("Your comment")).to_have_value(too_long)
+    expect(dialog(page).get_by_label(ANONYMOUS)).to_be_checked()
+    expect(page.locator("[data-comments-panel] [data-thread]")).to_have_count(0)
+
+    dialog(page).get_by_label("Your comment").fill("Short enough now.")
+    dialog(page).get_by_role("button", name="Post comment").click()
+    expect(dialog(page)).to_have_count(0)
+    expect(thread_with(page, "Short enough now.").locator(".comment-author")).to_contain_text("Community member")
+
+
+def test_a_reader_who_was_offline_catches_up_after_reconnecting(page, another_page, live_server):
+    (contributor, editor), _space, doc = community(live_server, "contributor", "editor")
+    log_in(page, editor)
+    open_document(page, doc.path)
+    page.evaluate("window.__comments.socket.disconnect()")
+    expect(page.locator("[data-comments]")).to_have_attribute("data-live-state", "offline")
+
+    writer = another_page()
+    log_in(writer, contributor)
+    open_document(writer, doc.path)
+    post_on_paragraph(writer, "library opens", "Posted while the editor was offline.")
+    expect(thread_with(writer, "Posted while the editor was offline.")).to_be_visible()
+    page.wait_for_timeout(300)
+    expect(thread_with(page, "Posted while the editor was offline.")).to_have_count(0)
+
+    mark_reload_sentinel(page)
+    page.evaluate("window.__comments.socket.connect()")
+    expect(page.locator("[data-comments]")).to_have_attribute("data-live-state", "joined")
+    expect(thread_with(page, "Posted while the editor was offline.")).to_be_visible()
+    assert not_reloaded(page)
+    thread_id = thread_with(page, "Posted while the editor was offline.").get_attribute("data-thread")
+    expect(page.locator(f'article mark.comment-mark[data-thread="{thread_id}"]').first).to_be_visible()
+
+
+def test_narrow_screen_paragraph_buttons_show_and_thread_and_passage_link_both_ways(page, live_server):
+    (contributor, _editor), _space, doc = community(live_server, "contributor", "editor")
+    page.set_viewport_size({"width": 380, "height": 800})
+    log_in(page, contributor)
+    open_document(page, doc.path)
+    block_id = paragraph(page, "library opens").get_attribute("data-block")
+    button = page.locator(f'.comment-block-button[data-comment-block="{block_id}"]')
+    expect(button).to_have_css("opacity", "1")  # no hover on touch screens: always shown
+    assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")  # nothing sticks out
+    post_on_paragraph(page, "library opens", "Small screens too.")
+    thread = thread_with(page, "Small screens too.")
+    expect(thread).to_be_focused()
+    below = thread.evaluate("(t) => t.getBoundingClientRect().top >= "
+                            "document.querySelector('article .doc-body').getBoundingClientRect().bottom")
+    assert below, "on a narrow screen the threads follow the text"
+    thread.get_by_role("button", name="Show passage").click()
+    mark = page.locator(f'article mark.comment-mark[data-thread="{thread.get_attribute("data-thread")}"]').first
+    expect(mark).to_be_focused()
+    expect(mark).to_be_in_viewport()
+    mark.click()
+    expect(thread).to_be_focused()
+    expect(thread).to_be_in_viewport()
 
 
 NO_ACTIVE_CONTENT = """(root) => {
@@ -292,7 +367,8 @@ NO_ACTIVE_CONTENT = """(root) => {
       if (!urlAttrs.includes(attr.name)) continue;
       let protocol;
       try { protocol = new URL(attr.value, document.baseURI).protocol; } catch { continue; }
-      if (!["http:", "https:", "mailto:"].includes(protocol)) bad.push(`${el.tagName} ${attr.name}=${attr.value.slice(0, 60)}`);
+      if (!["http:", "https:", "mailto:"].includes(protocol))
+        bad.push(`${el.tagName} ${attr.name}=${attr.value.slice(0, 60)}`);
     }
   }
   return bad;

@@ -27,8 +27,13 @@ TEXT = "# Plan\n\nFirst paragraph about housing.\n\nSecond paragraph about trans
 
 @pytest.fixture
 def inline(monkeypatch):
-    """Deliver in the test's thread instead of a background task."""
-    monkeypatch.setattr(events.socketio, "start_background_task", lambda fn, *args: fn(*args))
+    """Deliver in the test's thread instead of a background task (other tasks still get a thread)."""
+    real = events.socketio.start_background_task
+
+    def start(fn, *args):
+        return fn(*args) if fn is events.deliver else real(fn, *args)
+
+    monkeypatch.setattr(events.socketio, "start_background_task", start)
 
 
 @pytest.fixture
@@ -184,8 +189,8 @@ def test_with_several_processes_the_notice_goes_through_redis(app, watchers, pla
     real_redis = events._redis(app)
     monkeypatch.setitem(app.extensions, "comments_redis", _Spy(real_redis, published))
     _space, people, doc_id = place()
-    reader = watchers(people["facilitator"], doc_id)
-    events.start_listener(app)
+    reader = watchers(people["facilitator"], doc_id)  # its connection starts the listener
+    assert app.extensions.get("comments_listener")
     try:
         time.sleep(0.3)  # the listener subscribes in the background
         thread_id = post(doc_id, people["writer"], "Through Redis.", visibility="facilitators")

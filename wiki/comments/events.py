@@ -151,8 +151,11 @@ def start_listener(app: Flask) -> None:
                 pubsub = _redis(app).pubsub(ignore_subscribe_messages=True)
                 pubsub.subscribe(_channel(app))
                 for message in pubsub.listen():
+                    if app.extensions.get("collab_stop"):
+                        break
                     notice = json.loads(message["data"])
                     deliver(app, int(notice["doc"]), int(notice["thread"]), int(notice["comment"]))
+                pubsub.close()
             except Exception:
                 log.exception("live comment listener; restarting in a second")
                 socketio.sleep(1)

@@ -18,21 +18,26 @@ function placeButton(block, button) {
   else block.before(button);
 }
 
+const KIND = { LI: "list item", TABLE: "table", PRE: "code block", BLOCKQUOTE: "quotation" };
+
+function kindOf(block) {
+  return /^H[1-6]$/.test(block.tagName) ? "heading" : KIND[block.tagName] || "paragraph";
+}
+
 export function addBlockButtons(body, open) {
+  body.classList.add("comment-gutter"); // room for the buttons (static/css/app.css, Comments)
   for (const block of leafBlocks(body)) {
     const button = document.createElement("button");
     button.type = "button";
     button.className = "comment-block-button";
     button.dataset.commentUi = "";
     button.dataset.commentBlock = block.dataset.block;
-    // Visible text stays short in the margin; the accessible name says what it does.
-    const hidden = document.createElement("span");
-    hidden.className = "visually-hidden";
-    hidden.textContent = " on this paragraph";
-    button.append("Comment", hidden);
+    // No text content: the visible "Comment" is CSS generated content, so the block's own text (what
+    // is selected, copied, quoted and read as the list item's content) does not gain a word.
+    button.setAttribute("aria-label", `Comment on this ${kindOf(block)}`);
     button.addEventListener("click", () => {
       const model = blockModel(block);
-      open({ block: block.dataset.block, ...quoteOf(model, 0, model.text.length), whole: true }, button);
+      open({ block: block.dataset.block, ...quoteOf(model, 0, model.text.length), whole: kindOf(block) }, button);
     });
     placeButton(block, button);
   }

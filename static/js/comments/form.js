@@ -63,27 +63,29 @@ export class CommentForm {
       <blockquote class="comment-dialog-quote" data-dialog-quote></blockquote>
       <div class="notice notice-error" role="alert" data-dialog-error hidden></div>
       <div data-dialog-form></div>
-      <button type="button" class="button button-secondary" data-dialog-cancel>Cancel</button>`;
-    dialog.querySelector("[data-dialog-cancel]").addEventListener("click", () => dialog.close());
+      <button type="button" class="button-small button-secondary" data-dialog-cancel>Cancel</button>`;
+    this.cancel = dialog.querySelector("[data-dialog-cancel]"); // moved next to each form's submit button
+    this.cancel.addEventListener("click", () => dialog.close());
     dialog.addEventListener("close", () => this._restoreFocus()); // Escape closes natively
     document.body.append(dialog);
     return dialog;
   }
 
-  /** quote: {block, exact, prefix, suffix, whole}; opener: the control that gets focus back. */
+  /** quote: {block, exact, prefix, suffix, whole: kind of block if all of it}; opener gets focus back. */
   async open(quote, opener) {
     if (this.dialog.open) return;
     this.opener = opener;
     this.quote = quote;
     const part = (name) => this.dialog.querySelector(`[data-dialog-${name}]`);
     part("quote").textContent = quote.exact;
-    this.dialog.querySelector("h2").textContent = quote.whole ? "Comment on this paragraph" : "Comment on the selected text";
+    this.dialog.querySelector("h2").textContent = quote.whole ? `Comment on this ${quote.whole}` : "Comment on the selected text";
     this._error("");
     let form;
     try {
       form = await serverForm(this.root, quote.block);
     } catch (error) {
       part("form").replaceChildren();
+      part("form").after(this.cancel);
       this.dialog.showModal();
       return this._error(error.message);
     }
@@ -96,6 +98,7 @@ export class CommentForm {
     setField(form, "suffix", quote.suffix);
     form.addEventListener("submit", (event) => this._submit(event, form));
     part("form").replaceChildren(form);
+    form.querySelector("[type=submit]")?.after(this.cancel); // beside "Post comment"
     this.dialog.showModal();
     form.querySelector("textarea[name=body]")?.focus();
   }

@@ -85,6 +85,14 @@ export class Highlighter {
     this.body = body;
     this.panel = panel;
     this._hint();
+    // A focusable element swallows the start of a mouse selection (Chromium focuses it instead), so
+    // a passage that was commented on could not be selected again: be unfocusable while the button is down.
+    body.addEventListener("mousedown", (event) => {
+      const mark = event.target.closest?.("mark.comment-mark[tabindex]");
+      if (!mark) return;
+      mark.removeAttribute("tabindex");
+      document.addEventListener("mouseup", () => setTimeout(() => { mark.tabIndex = 0; }, 0), { once: true });
+    }, true);
     body.addEventListener("click", (event) => this._fromMark(event));
     body.addEventListener("keydown", (event) => {
       if (event.key === "Enter" || event.key === " ") this._fromMark(event);

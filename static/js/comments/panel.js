@@ -57,6 +57,11 @@ export class Panel {
       const focusedKey = active?.name ? `${active.form?.getAttribute("action") || ""}|${active.name}` : null;
       old.replaceWith(fresh);
       restoreValues(fresh, values, focusedKey);
+      if (active === old) { // the thread itself had focus (we had just moved it there): keep it
+        fresh.tabIndex = -1;
+        fresh.classList.add(...[...old.classList].filter((name) => name === "comment-thread-active"));
+        fresh.focus({ preventScroll: true });
+      }
     } else {
       this._list().append(fresh);
       this.panel.querySelector("[data-threads-empty]")?.setAttribute("hidden", "");
