@@ -35,8 +35,9 @@ test-web: venv
 test-browser: venv
 	$(PY) -m pytest tests/browser
 
-# The live editor's bundle (static/dist/editor.js) is committed, so only people changing
-# static/js/editor/ need Node: this installs the exact versions of package-lock.json and rebuilds it.
+# The browser bundles (static/dist/editor.js, static/dist/comments.js) are committed, so only people
+# changing static/js/editor/ or static/js/comments/ need Node: this installs the exact versions of
+# package-lock.json and rebuilds both.
 assets:
 	npm ci
 	npm run build

@@ -223,6 +223,33 @@ def test_keyboard_only_comment_on_a_paragraph(page, live_server):
     assert "Sundays" in page.locator(f'article mark.comment-mark[data-thread="{thread_id}"]').all_inner_texts()[0]
 
 
+def test_keyboard_selection_then_tab_past_the_body_reaches_comment_on_selection(page, live_server):
+    (contributor, _editor), _space, doc = community(live_server, "contributor", "editor")
+    log_in(page, contributor)
+    open_document(page, doc.path)
+    expect(page.get_by_role("button", name="Comment on selection")).to_be_hidden()
+    # What Shift+arrow keys do with caret browsing on: a selection inside a list item's bold text.
+    page.locator("article .doc-body li", has_text="Repairs").evaluate(
+        """(li) => {
+          const text = li.querySelector("strong").firstChild;
+          const range = document.createRange();
+          range.setStart(li.lastChild, 1);
+          range.setEnd(li.lastChild, 6);
+          range.setStart(text, 0);
+          window.getSelection().removeAllRanges();
+          window.getSelection().addRange(range);
+        }""")
+    page.locator(".comment-block-button").last.focus()  # the last control inside the body
+    page.keyboard.press("Tab")
+    button = page.get_by_role("button", name="Comment on selection")
+    expect(button).to_be_focused()
+    page.keyboard.press("Enter")
+    expect(dialog(page).locator(".comment-dialog-quote")).to_have_text("roof come")
+    page.keyboard.type("The roof first, agreed.")
+    page.keyboard.press("Escape")
+    expect(button).to_be_focused()  # focus comes back to where it was
+
+
 def test_facilitators_only_comment_reaches_facilitators_live_but_not_other_contributors(
         page, another_page, live_server):
     (writer, reader, facilitator), _space, doc = community(live_server, "contributor", "contributor", "facilitator")

@@ -107,8 +107,7 @@ def _render_for(app: Flask, conn, service, document, comment) -> str | None:
     if service.comment_view(db.session, comment, user, actor) is None:
         return None
     # with_blocks: the rendered block and text of the passage, which the page highlights
-    views = [v for v in service.thread_views(db.session, document, user, actor, with_blocks=True)
-             if v.id == comment.thread_id]
+    views = service.thread_views(db.session, document, user, actor, with_blocks=True, thread_ids=[comment.thread_id])
     if not views:
         return None
     # A request context of its own: the template's url_for, current_user (this reader, not the

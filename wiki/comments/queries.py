@@ -51,17 +51,19 @@ def _revision(session, document: Document, revision) -> Revision:
     return documents.get_revision(session, document, document.head_number if revision is None else revision)
 
 
-def _placed(session, document: Document, revision: Revision) -> list[tuple[Thread, int, int, str]]:
-    """(thread, start, end, state) of the threads shown on this revision, document order."""
+def _placed(session, document: Document, revision: Revision, only=None) -> list[tuple[Thread, int, int, str]]:
+    """(thread, start, end, state) of the threads shown on this revision, document order; ``only``:
+    just these thread ids."""
+    narrow = [Thread.id.in_(list(only))] if only is not None else []
     if revision.number == document.head_number:
         if placement.behind(session, document):
             placement.catch_up(session, document.id)  # commits: `revision` reloads when next read
-        threads = session.scalars(select(Thread).where(Thread.document_id == document.id)
+        threads = session.scalars(select(Thread).where(Thread.document_id == document.id, *narrow)
                                   .options(selectinload(Thread.comments).selectinload(Comment.author)))
         rows = [(t, t.start, t.end, t.anchor_state) for t in threads]
     else:
         query = (select(Thread, ThreadAnchor).join(ThreadAnchor, ThreadAnchor.thread_id == Thread.id)
-                 .where(Thread.document_id == document.id, ThreadAnchor.revision_number == revision.number)
+                 .where(Thread.document_id == document.id, ThreadAnchor.revision_number == revision.number, *narrow)
                  .options(selectinload(Thread.comments).selectinload(Comment.author)))
         rows = [(t, a.start, a.end, a.state) for t, a in session.execute(query)]
     rows.sort(key=lambda row: (row[3] == ORPHANED, row[1], row[0].id))
@@ -92,16 +94,17 @@ def _agrees(session, comment_ids: list[int], user_id: int | None) -> tuple[dict[
 
 
 def thread_views(session, document: Document, user, actor, *, revision=None, filters=None,
-                 with_blocks: bool = False) -> list[ThreadView]:
+                 with_blocks: bool = False, thread_ids=None) -> list[ThreadView]:
     """The threads of ``document`` this viewer may see (at least one visible comment), placed on
     ``revision`` (a Revision or a number; default the head), anchored ones in document order and
     then the orphaned. ``filters``: a Filters or a mapping of query arguments. ``with_blocks``
-    fills ``block_id`` (the rendered block to highlight) — needs the revision's HTML."""
+    fills ``block_id`` (the rendered block to highlight) — needs the revision's HTML.
+    ``thread_ids``: only these threads (the live broadcast renders one thread per reader)."""
     space = document.space
     viewer, settings = viewer_for(actor, user, space), settings_of(space)
     filters = filters if isinstance(filters, Filters) else Filters.from_mapping(filters)
     rev = _revision(session, document, revision)
-    rows = _placed(session, document, rev)
+    rows = _placed(session, document, rev, thread_ids)
     if not rows:
         return []
     text = rev.text

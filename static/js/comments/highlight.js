@@ -95,7 +95,7 @@ export class Highlighter {
     }, true);
     body.addEventListener("click", (event) => this._fromMark(event));
     body.addEventListener("keydown", (event) => {
-      if (event.key === "Enter" || event.key === " ") this._fromMark(event);
+      if (event.key === "Enter") this._fromMark(event); // role="link": Enter follows it, Space scrolls
     });
   }
 
@@ -108,6 +108,8 @@ export class Highlighter {
     const placed = placeThread(this.body, info);
     const marks = placed ? wrap(placed.model, placed.span[0], placed.span[1], info.id) : [];
     if (!marks.length) return existing?.remove();
+    // The server's "Go to the passage" (a jump to the block, for pages without JS) gives way to ours.
+    for (const link of element.querySelectorAll("[data-passage-link]")) link.hidden = true;
     if (existing) return;
     const slot = element.querySelector("[data-thread-links]");
     if (slot) slot.append(this._showButton(info.id));

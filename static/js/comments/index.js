@@ -14,6 +14,12 @@ import { watchComments } from "./live.js";
 import { Panel } from "./panel.js";
 import { fetchPage } from "./request.js";
 
+/** Is the panel showing a filtered list (templates/comments/_panel.html's filter form)? */
+function filtered() {
+  const args = new URLSearchParams(window.location.search);
+  return ["section", "status", "perspective", "orphaned"].some((name) => args.get(name));
+}
+
 function start(root) {
   const body = root.querySelector("article .doc-body");
   const panelElement = root.querySelector("[data-comments-panel]");
@@ -37,7 +43,10 @@ function start(root) {
 
   if (root.dataset.live === "true") {
     const socket = watchComments(Number(root.dataset.doc), {
-      onComment: (msg) => panel.upsert(msg.thread_id, msg.html, { announce: "A new comment arrived." }),
+      onComment: (msg) => {
+        if (!panel.thread(msg.thread_id) && filtered()) return; // the filters may exclude it: reload to see
+        panel.upsert(msg.thread_id, msg.html, { announce: "A new comment arrived." });
+      },
       onState: (state) => { root.dataset.liveState = state; }, // tests wait for "joined"
       onRejoin: async () => {
         const page = await fetchPage();
