@@ -37,37 +37,41 @@ class _InOrderEngineIOClient(engineio.Client):
 
     def _trigger_event(self, event, *args, **kwargs):
         if event == "message":
-            if self.state != "connected":  # read after disconnect() began: half an event at best
-                return None  # (the next join resyncs, unacknowledged updates are sent again)
             kwargs["run_async"] = False
         return super()._trigger_event(event, *args, **kwargs)
 
 
 class _SocketIOClient(socketio.Client):
-    """A socketio.Client whose binary events survive concurrent sends and quick receives.
+    """A socketio.Client whose binary events survive concurrent sends, quick receives and closing.
 
     A binary event goes out as a header packet followed by its attachments; two threads emitting
     at once (the caller's thread and the read thread answering a SyncStep1) could interleave them,
-    which the server then misreads. Sending a packet is made atomic, receiving is made sequential,
-    and a reconnect starts with no half-received event.
+    which the server then misreads. Sending a packet is made atomic and receiving sequential.
+    disconnect() forgets a half-received event while the read thread may still be handing it the
+    attachment, so closing and receiving take turns, and what arrives once closing has begun is
+    dropped (the next join resyncs; unacknowledged updates are sent again).
     """
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self._send_lock = threading.Lock()
+        self._receive_lock = threading.RLock()  # re-entered when a message makes us disconnect
 
     def _engineio_client_class(self):
         return _InOrderEngineIOClient
 
-    def _handle_eio_connect(self):
-        # A binary header read just before the last disconnect finished would otherwise take the new
-        # connection's first message as its attachment (python-socketio clears it too early).
-        self._binary_packet = None
-        super()._handle_eio_connect()
-
     def _send_packet(self, pkt):
         with self._send_lock:
             super()._send_packet(pkt)
+
+    def _handle_eio_message(self, data):
+        with self._receive_lock:
+            if self.eio.state == "connected":
+                super()._handle_eio_message(data)
+
+    def _handle_eio_disconnect(self, *args, **kwargs):
+        with self._receive_lock:
+            return super()._handle_eio_disconnect(*args, **kwargs)
 
     def _handle_eio_connect(self):
         # disconnect() resets the half-received binary event before the read thread has stopped, so
