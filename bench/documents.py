@@ -18,7 +18,6 @@ import statistics
 import sys
 import tempfile
 import time
-import uuid
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from pathlib import Path
@@ -27,8 +26,6 @@ from unittest import mock
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from _corpus import Writer  # noqa: E402 (bench/ is on sys.path when run as a script)
-from sqlalchemy import create_engine, text  # noqa: E402
-from sqlalchemy.engine import make_url  # noqa: E402
 
 from wiki import create_app  # noqa: E402 (needs the sys.path line above)
 from wiki.auth.service import create_user  # noqa: E402
@@ -52,16 +49,10 @@ def database(url: str | None, tmp: str):
     if not url:
         yield f"sqlite:///{tmp}/bench.sqlite"
         return
-    server = create_engine(make_url(url), isolation_level="AUTOCOMMIT")
-    name = f"wiki_bench_{uuid.uuid4().hex[:10]}"
-    with server.connect() as conn:
-        conn.execute(text(f'CREATE DATABASE "{name}"'))
-    try:
-        yield make_url(url).set(database=name).render_as_string(hide_password=False)
-    finally:
-        with server.connect() as conn:
-            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        server.dispose()
+    from tests.throwaway import postgres_database
+
+    with postgres_database(url, "wiki_bench") as database_url:
+        yield database_url
 
 
 def timed(fn):

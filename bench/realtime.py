@@ -440,22 +440,14 @@ def times(ratio: float) -> str:
 
 @contextmanager
 def database(url: str | None, tmp: str):
+    """SQLite in `tmp`, or a throwaway database on the PostgreSQL server at `url`."""
     if not url:
         yield f"sqlite:///{tmp}/bench.sqlite"
         return
-    from sqlalchemy import create_engine, text
-    from sqlalchemy.engine import make_url
+    from tests.throwaway import postgres_database
 
-    server = create_engine(make_url(url), isolation_level="AUTOCOMMIT")
-    name = f"wiki_bench_{uuid.uuid4().hex[:10]}"
-    with server.connect() as conn:
-        conn.execute(text(f'CREATE DATABASE "{name}"'))
-    try:
-        yield make_url(url).set(database=name).render_as_string(hide_password=False)
-    finally:
-        with server.connect() as conn:
-            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        server.dispose()
+    with postgres_database(url, "wiki_bench") as database_url:
+        yield database_url
 
 
 class Wiki:

@@ -10,14 +10,13 @@ is far cheaper than creating and dropping every table for every test.
 
 import os
 import shutil
-import uuid
 
 import pytest
 from flask import g, has_app_context
 from flask.testing import FlaskClient
-from sqlalchemy import create_engine, text
-from sqlalchemy.engine import make_url
+from sqlalchemy import text
 
+from tests.throwaway import postgres_database
 from wiki import create_app
 from wiki.extensions import db
 
@@ -29,15 +28,8 @@ def postgres_url():
     """A throwaway database on the test PostgreSQL server, dropped after the run."""
     if not PG_URL:
         pytest.skip("PostgreSQL tests skipped: WIKI_TEST_DATABASE_URL is not set")
-    admin_url = make_url(PG_URL)
-    name = f"wiki_test_{uuid.uuid4().hex[:10]}"
-    engine = create_engine(admin_url, isolation_level="AUTOCOMMIT")
-    with engine.connect() as conn:
-        conn.execute(text(f'CREATE DATABASE "{name}"'))
-    yield admin_url.set(database=name).render_as_string(hide_password=False)
-    with engine.connect() as conn:
-        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-    engine.dispose()
+    with postgres_database(PG_URL, "wiki_test") as url:
+        yield url
 
 
 def _build_schema(url: str, instance: str) -> None:

@@ -3,16 +3,15 @@
 import logging
 import os
 import pprint
-import uuid
 
 import flask_migrate
 import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from alembic.script import ScriptDirectory
-from sqlalchemy import Column, Integer, MetaData, create_engine, inspect, text
-from sqlalchemy.engine import make_url
+from sqlalchemy import Column, Integer, MetaData, inspect
 
+from tests.throwaway import postgres_database
 from wiki import create_app
 from wiki.extensions import db
 
@@ -55,17 +54,8 @@ def fresh_postgres_url():
     """A new, empty PostgreSQL database for this test only."""
     if not PG_URL:
         pytest.skip("PostgreSQL tests skipped: WIKI_TEST_DATABASE_URL is not set")
-    admin_url = make_url(PG_URL)
-    name = f"wiki_migrate_{uuid.uuid4().hex[:10]}"
-    engine = create_engine(admin_url, isolation_level="AUTOCOMMIT")
-    with engine.connect() as conn:
-        conn.execute(text(f'CREATE DATABASE "{name}"'))
-    try:
-        yield admin_url.set(database=name).render_as_string(hide_password=False)
-    finally:
-        with engine.connect() as conn:
-            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        engine.dispose()
+    with postgres_database(PG_URL, "wiki_migrate") as url:
+        yield url
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])

@@ -22,11 +22,10 @@ from pathlib import Path
 
 import pytest
 import requests
-from sqlalchemy import create_engine, text
-from sqlalchemy.engine import make_url
 
 from tests.factories import add_member, make_space, make_user, token_for
 from tests.realtime._servers import ServerProcess, free_port, server_env
+from tests.throwaway import postgres_database_with_drop
 from wiki import create_app
 from wiki.documents import service as documents
 from wiki.documents.models import Document
@@ -138,22 +137,6 @@ class CollabServer:
             db.engine.dispose()
 
 
-def _postgres_database():
-    """A database of its own on the test PostgreSQL server: (url, drop)."""
-    admin_url = make_url(PG_URL)
-    name = f"wiki_rt_{uuid.uuid4().hex[:10]}"
-    engine = create_engine(admin_url, isolation_level="AUTOCOMMIT")
-    with engine.connect() as conn:
-        conn.execute(text(f'CREATE DATABASE "{name}"'))
-
-    def drop():
-        with engine.connect() as conn:
-            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        engine.dispose()
-
-    return admin_url.set(database=name).render_as_string(hide_password=False), drop
-
-
 @pytest.fixture(scope="module", params=["sqlite", "postgresql"])
 def collab_server(request, tmp_path_factory):
     """A started server for this module; stopped (or killed, if a test left it dying) at the end."""
@@ -162,7 +145,7 @@ def collab_server(request, tmp_path_factory):
     if request.param == "postgresql":
         if not PG_URL:
             pytest.skip("PostgreSQL tests skipped: WIKI_TEST_DATABASE_URL is not set")
-        database_url, drop = _postgres_database()
+        database_url, drop = postgres_database_with_drop(PG_URL, "wiki_rt")
     else:
         database_url = f"sqlite:///{base / 'wiki.sqlite'}"
     server = None

@@ -26,11 +26,10 @@ from pathlib import Path
 
 import pytest
 import requests
-from sqlalchemy import create_engine, text
-from sqlalchemy.engine import make_url
 
 from tests.factories import add_member, make_document, make_space, make_user, token_for
 from tests.realtime._servers import ServerProcess, server_env, start_all, stop_all
+from tests.throwaway import postgres_database_with_drop
 from wiki import create_app
 from wiki.documents import service as documents
 from wiki.documents.models import Document
@@ -98,21 +97,6 @@ class Cluster:
         return "\n".join(f"--- {s.name} ---\n{s.log_tail(2000)}" for s in self.servers)
 
 
-def _create_postgres_database() -> tuple[str, callable]:
-    admin_url = make_url(PG_URL)
-    name = f"wiki_scale_{uuid.uuid4().hex[:10]}"
-    engine = create_engine(admin_url, isolation_level="AUTOCOMMIT")
-    with engine.connect() as conn:
-        conn.execute(text(f'CREATE DATABASE "{name}"'))
-
-    def drop():
-        with engine.connect() as conn:
-            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        engine.dispose()
-
-    return admin_url.set(database=name).render_as_string(hide_password=False), drop
-
-
 @pytest.fixture(
     scope="module",
     params=[("sqlite", "werkzeug"), ("sqlite", "gunicorn"), ("postgresql", "werkzeug"), ("postgresql", "gunicorn")],
@@ -131,7 +115,7 @@ def cluster(request, tmp_path_factory):
     base = tmp_path_factory.mktemp(f"scaleout-{backend}-{kind}")
     drop = None
     if backend == "postgresql":
-        database_url, drop = _create_postgres_database()
+        database_url, drop = postgres_database_with_drop(PG_URL, "wiki_scale")
     else:
         database_url = f"sqlite:///{base / 'wiki.sqlite'}"
     instance = base / "instance"
