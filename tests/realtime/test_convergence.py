@@ -18,11 +18,11 @@ import random
 import re
 import threading
 import time
-from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 import socketio
 
+from tests.realtime.helpers import in_parallel, wait_until
 from wiki.realtime.client import CollabClient
 
 pytestmark = pytest.mark.slow
@@ -89,18 +89,8 @@ class Editor:
             time.sleep(self.rng.uniform(0, 0.02))
 
 
-def _in_parallel(function, items) -> list:
-    with ThreadPoolExecutor(max_workers=len(items)) as pool:
-        return list(pool.map(function, items))
 
 
-def _wait(predicate, timeout: float) -> bool:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if predicate():
-            return True
-        time.sleep(0.02)
-    return predicate()
 
 
 def test_a_bad_token_is_refused_by_the_real_server(collab_server):
@@ -131,7 +121,7 @@ def test_random_concurrent_editing_converges(collab_server, seed):
             failures.append(error)
             raise
 
-    _in_parallel(lambda c: c.connect(), clients)
+    in_parallel(lambda c: c.connect(), clients)
     threads = [threading.Thread(target=work, args=(n,)) for n in range(CLIENTS)]
     for thread in threads:
         thread.start()
@@ -141,7 +131,7 @@ def test_random_concurrent_editing_converges(collab_server, seed):
 
     assert all(client.wait_saved(20) for client in clients), [c.errors for c in clients]
     assert [client.errors for client in clients] == [[] for _ in clients]
-    assert _wait(lambda: len({client.text for client in clients}) == 1, 10), "clients did not converge"
+    assert wait_until(lambda: len({client.text for client in clients}) == 1, 10), "clients did not converge"
     final = clients[0].text
 
     reader = CollabClient(collab_server.url, doc_id, token=collab_server.tokens[-1], timeout=20)
@@ -155,8 +145,8 @@ def test_random_concurrent_editing_converges(collab_server, seed):
     assert {m: c for m, c in counts.items() if c != 1} == {}, "markers lost or duplicated"
     assert sorted(MARKER.findall(final)) == sorted(inserted)
 
-    _in_parallel(lambda c: c.disconnect(), [*clients, reader])  # the last editor leaves → a revision
-    assert _wait(lambda: collab_server.head(doc_id)[1] == final, 10), "no revision with the live text"
+    in_parallel(lambda c: c.disconnect(), [*clients, reader])  # the last editor leaves → a revision
+    assert wait_until(lambda: collab_server.head(doc_id)[1] == final, 10), "no revision with the live text"
     number, _text = collab_server.head(doc_id)
     assert number >= 2
     document = collab_server.api_document(doc_id)

@@ -18,10 +18,10 @@ import random
 import re
 import threading
 import time
-from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 
+from tests.realtime.helpers import in_parallel, wait_until
 from wiki.realtime.client import CollabClient
 
 pytestmark = pytest.mark.slow
@@ -67,18 +67,8 @@ class Typist:
             time.sleep(rng.uniform(0, 0.005))
 
 
-def _in_parallel(function, items) -> list:
-    with ThreadPoolExecutor(max_workers=len(items)) as pool:
-        return list(pool.map(function, items))
 
 
-def _wait(predicate, timeout: float) -> bool:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if predicate():
-            return True
-        time.sleep(0.02)
-    return predicate()
 
 
 def _read(collab_server, doc_id: int, leaving: list[threading.Thread]) -> str:
@@ -99,7 +89,7 @@ def test_acknowledged_edits_survive_kill_9(collab_server):
     clients = [CollabClient(collab_server.url, doc_id, token=collab_server.tokens[n], timeout=10)
                for n in range(TYPISTS)]
     typists = [Typist(client, n, rng.random()) for n, client in enumerate(clients)]
-    _in_parallel(lambda c: c.connect(), clients)
+    in_parallel(lambda c: c.connect(), clients)
     leaving: list[threading.Thread] = []
 
     for round_ in range(2):
@@ -108,7 +98,7 @@ def test_acknowledged_edits_survive_kill_9(collab_server):
         for thread in threads:
             thread.start()
         goal = 12 * (round_ + 1)  # enough acknowledged edits for the round to mean something
-        assert _wait(lambda g=goal: sum(len(t.acked) for t in typists) >= g, 20), collab_server.log_tail()
+        assert wait_until(lambda g=goal: sum(len(t.acked) for t in typists) >= g, 20), collab_server.log_tail()
         time.sleep(rng.uniform(0, 0.3))
         collab_server.kill()  # mid-typing: updates are in flight, some committed but not yet acked
         stop.set()
@@ -128,14 +118,14 @@ def test_acknowledged_edits_survive_kill_9(collab_server):
         assert collab_server.log_text(doc_id) == text
 
         # The editors come back: what was never acknowledged is resent, and nothing is doubled.
-        _in_parallel(lambda c: c.connect(), clients)
+        in_parallel(lambda c: c.connect(), clients)
         assert all(c.wait_saved(20) for c in clients), [c.errors for c in clients]
-        assert _wait(lambda: len({c.text for c in clients}) == 1, 10), "editors did not converge"
+        assert wait_until(lambda: len({c.text for c in clients}) == 1, 10), "editors did not converge"
         final = clients[0].text
         assert [m for m in attempted if final.count(m) != 1] == []
         assert _read(collab_server, doc_id, leaving) == final == collab_server.log_text(doc_id)
 
 
-    _in_parallel(lambda c: c.disconnect(), clients)
+    in_parallel(lambda c: c.disconnect(), clients)
     for thread in leaving:
         thread.join(10)

@@ -29,6 +29,7 @@ import requests
 
 from tests.factories import add_member, make_document, make_space, make_user, token_for
 from tests.realtime._servers import ServerProcess, server_env, start_all, stop_all
+from tests.realtime.helpers import wait_until
 from tests.throwaway import postgres_database_with_drop
 from wiki import create_app
 from wiki.documents import service as documents
@@ -158,17 +159,10 @@ def run(cluster):
     cluster.close_clients()
 
 
-def _wait(predicate, timeout: float, step: float = 0.002) -> bool:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if predicate():
-            return True
-        time.sleep(step)
-    return predicate()
 
 
 def _converged(clients, timeout: float = 10.0) -> bool:
-    return _wait(lambda: len({c.text for c in clients}) == 1, timeout, 0.02)
+    return wait_until(lambda: len({c.text for c in clients}) == 1, timeout, 0.02)
 
 
 # --- delivery through Redis ----------------------------------------------------------------------------
@@ -189,7 +183,7 @@ def test_an_update_on_one_process_reaches_a_client_on_the_other_within_a_second(
         marker = f"<hop-{trial}>"
         start = time.monotonic()
         sender.insert(len(sender.text), marker)
-        arrived = _wait(lambda m=marker, r=receiver: m in r.text, 3.0, 0.001)
+        arrived = wait_until(lambda m=marker, r=receiver: m in r.text, 3.0, 0.001)
         latencies.append(time.monotonic() - start)
         assert arrived, f"{marker} never reached the other process\n{run.logs()}"
     assert max(latencies) <= 1.0, f"latencies {[round(x, 3) for x in latencies]}"
@@ -220,7 +214,7 @@ def test_an_api_save_handled_by_one_process_reaches_editors_on_the_other(run):
     assert saved.status_code == 200, saved.text
 
     for client in [*on_b, on_a]:
-        assert _wait(lambda c=client: "Saved through the API" in c.text, 3.0), f"{client.text!r}\n{run.logs()}"
+        assert wait_until(lambda c=client: "Saved through the API" in c.text, 3.0), f"{client.text!r}\n{run.logs()}"
     assert _converged([*on_b, on_a])
     final = on_a.text
     assert final.startswith("Live words. # Plan") and final.count("Saved through the API") == 1
@@ -319,7 +313,7 @@ def test_random_editing_on_both_processes_converges_and_is_stored(run):
         with run.db() as session:
             return documents.head(session, session.get(Document, doc)).text
 
-    assert _wait(lambda: stored() == final, 15, 0.1), f"head revision differs from the live text\n{context}"
+    assert wait_until(lambda: stored() == final, 15, 0.1), f"head revision differs from the live text\n{context}"
 
 
 @pytest.mark.slow
