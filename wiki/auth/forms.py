@@ -1,12 +1,12 @@
 """Account forms (Flask-WTF: CSRF token on each, server-side validation, labelled fields)."""
 
-from flask_wtf import FlaskForm
 from wtforms import BooleanField, EmailField, PasswordField, SelectMultipleField, StringField
 from wtforms.validators import DataRequired, Email, EqualTo, Length
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from wiki.auth.perspectives import PERSPECTIVES
 from wiki.auth.service import MIN_PASSWORD
+from wiki.forms import Form
 
 
 def _strip(value):
@@ -14,13 +14,13 @@ def _strip(value):
     return value.strip() if isinstance(value, str) else value
 
 
-class LoginForm(FlaskForm):
+class LoginForm(Form):
     email = EmailField("Email address", filters=[_strip], validators=[DataRequired(), Length(max=254)])
     password = PasswordField("Password", validators=[DataRequired(), Length(max=1000)])
     remember = BooleanField("Keep me signed in on this device")
 
 
-class RegisterForm(FlaskForm):
+class RegisterForm(Form):
     email = EmailField("Email address", filters=[_strip], validators=[DataRequired(), Email(), Length(max=254)])
     display_name = StringField(
         "Display name",
@@ -44,7 +44,7 @@ class MultiCheckboxField(SelectMultipleField):
     option_widget = CheckboxInput()
 
 
-class ProfileForm(FlaskForm):
+class ProfileForm(Form):
     display_name = StringField(
         "Display name",
         description="Shown next to your work. It can be a pseudonym.",

@@ -4,18 +4,18 @@ Lengths, visibility and perspective are checked by the service (one message for 
 API alike); the forms only make sure something was written.
 """
 
-from flask_wtf import FlaskForm
 from wtforms import HiddenField, RadioField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired
 
 from wiki.auth.perspectives import label
 from wiki.comments.models import NAMED, VISIBILITIES
+from wiki.forms import Form
 
 BODY_HINT = "Markdown works: **bold**, *italic*, - list item, [link](https://…)."
 WRITE_FIRST = "Write your comment before sending it."
 
 
-class _Body(FlaskForm):
+class _Body(Form):
     body = TextAreaField("Your comment", description=BODY_HINT, validators=[DataRequired(message=WRITE_FIRST)])
 
 
@@ -44,5 +44,5 @@ class EditCommentForm(_Body):
     pass
 
 
-class ReasonForm(FlaskForm):
+class ReasonForm(Form):
     reason = StringField("Reason")

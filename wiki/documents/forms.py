@@ -1,13 +1,14 @@
 """Document forms: create, edit (carrying the base revision), name a version."""
 
-from flask_wtf import FlaskForm
 from wtforms import HiddenField, IntegerField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, NumberRange
+
+from wiki.forms import Form
 
 TEXT_HINT = "Markdown: # Heading, **bold**, *italic*, - list item, [link](https://…), | tables |."
 
 
-class DocumentForm(FlaskForm):
+class DocumentForm(Form):
     title = StringField("Title", validators=[DataRequired(), Length(max=200)])
     text = TextAreaField("Text", description=TEXT_HINT)
     summary = StringField(
@@ -20,7 +21,7 @@ class EditForm(DocumentForm):
     base_revision = HiddenField()
 
 
-class TagForm(FlaskForm):
+class TagForm(Form):
     name = StringField("Version name", description='For example "Consultation draft 2" or "Board-approved".',
                        validators=[DataRequired(), Length(max=120)])
     revision = IntegerField("Revision number", validators=[DataRequired(), NumberRange(min=1)])

@@ -1,13 +1,13 @@
 """Space and membership forms."""
 
-from flask_wtf import FlaskForm
 from wtforms import BooleanField, EmailField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length
 
 from wiki.auth.permissions import ROLE_LABELS
+from wiki.forms import Form
 
 
-class SpaceForm(FlaskForm):
+class SpaceForm(Form):
     slug = StringField(
         "Address",
         description="Lowercase letters, digits and hyphens, e.g. mental-health-concordat. It cannot change later.",
@@ -18,10 +18,10 @@ class SpaceForm(FlaskForm):
     private = BooleanField("Private: only members can see this space")
 
 
-class MemberForm(FlaskForm):
+class MemberForm(Form):
     email = EmailField("Email address of the person to add", validators=[DataRequired(), Length(max=254)])
     role = SelectField("Role", choices=dict(ROLE_LABELS), default="contributor")
 
 
-class ConfirmForm(FlaskForm):
+class ConfirmForm(Form):
     """A POST with only the CSRF token: for confirmed actions such as removing a member."""
