@@ -19,7 +19,6 @@ import sys
 import tempfile
 import time
 from concurrent.futures import ThreadPoolExecutor
-from contextlib import contextmanager
 from pathlib import Path
 from unittest import mock
 
@@ -43,16 +42,11 @@ def make_app(url: str, instance: str):
     return app
 
 
-@contextmanager
 def database(url: str | None, tmp: str):
     """SQLite in `tmp`, or a throwaway database on the PostgreSQL server at `url`."""
-    if not url:
-        yield f"sqlite:///{tmp}/bench.sqlite"
-        return
-    from tests.throwaway import postgres_database
+    from tests.throwaway import database_url
 
-    with postgres_database(url, "wiki_bench") as database_url:
-        yield database_url
+    return database_url(url, tmp)
 
 
 def timed(fn):

@@ -47,7 +47,6 @@ import urllib.request
 import uuid
 from array import array
 from concurrent.futures import ThreadPoolExecutor
-from contextlib import contextmanager
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -438,16 +437,11 @@ def times(ratio: float) -> str:
 # --- the wiki's database -----------------------------------------------------------------------------
 
 
-@contextmanager
 def database(url: str | None, tmp: str):
     """SQLite in `tmp`, or a throwaway database on the PostgreSQL server at `url`."""
-    if not url:
-        yield f"sqlite:///{tmp}/bench.sqlite"
-        return
-    from tests.throwaway import postgres_database
+    from tests.throwaway import database_url
 
-    with postgres_database(url, "wiki_bench") as database_url:
-        yield database_url
+    return database_url(url, tmp)
 
 
 class Wiki:

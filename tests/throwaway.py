@@ -32,3 +32,13 @@ def postgres_database_with_drop(server_url: str, prefix: str):
     context = postgres_database(server_url, prefix)
     url = context.__enter__()
     return url, lambda: context.__exit__(None, None, None)
+
+
+@contextmanager
+def database_url(server_url: str | None, folder, prefix: str = "wiki_bench"):
+    """A SQLite file in `folder` when no server is given, else a throwaway PostgreSQL database."""
+    if not server_url:
+        yield f"sqlite:///{folder}/bench.sqlite"
+        return
+    with postgres_database(server_url, prefix) as url:
+        yield url
