@@ -331,3 +331,27 @@ def test_flags_reach_facilitators_only(client, people):
         as_user(client, people["other"]).post(f"/s/open/{doc.slug}/c/{comment.id}/flag", data={"reason": "Rude"})
     assert "Flagged for facilitators" not in page(client, doc)
     assert "Flagged for facilitators by 1 person" in page(as_user(client, people["facilitator"]), doc)
+
+
+def test_every_change_to_a_comment_is_announced_after_it_is_saved(client, people):
+    """Search and notifications learn of edits, withdrawals, moderation and resolution through
+    comment_changed; each is sent once, with the comment it concerns."""
+    doc = people["doc"]
+    post_comment(as_user(client, people["contributor"]), doc, body="First words")
+    comment = only(Comment)
+    url, thread_url = f"/s/open/{doc.slug}/c/{comment.id}", f"/s/open/{doc.slug}/threads/{comment.thread_id}"
+    changes = []
+
+    def record(sender, **kw):
+        changes.append((kw["change"], kw["comment_id"], kw["document_id"]))
+
+    with signals.comment_changed.connected_to(record):
+        client.post(url + "/edit", data={"body": "Better words"})
+        client.post(thread_url + "/resolve")
+        client.post(thread_url + "/reopen")
+        as_user(client, people["facilitator"]).post(url + "/hide", data={"reason": "Check"})
+        client.post(url + "/unhide")
+        as_user(client, people["contributor"]).post(url + "/withdraw")
+        client.post(url + "/withdraw")  # already withdrawn: refused, nothing announced
+    assert changes == [(change, comment.id, doc.id)
+                       for change in ("edited", "resolved", "reopened", "hidden", "unhidden", "withdrawn")]

@@ -212,6 +212,13 @@ def _announce(comment_id: int, thread_id: int, document_id: int) -> None:
                                document_id=document_id)
 
 
+def _changed(comment: Comment, change: str) -> None:
+    """Tell subscribers (search index, notifications) after the commit; ids are read first so no
+    expired attribute triggers a query on a finished transaction."""
+    ids = {"comment_id": comment.id, "thread_id": comment.thread_id, "document_id": comment.thread.document_id}
+    signals.comment_changed.send(current_app._get_current_object(), change=change, **ids)
+
+
 def create_thread(session, document: Document, user, *, revision, start: int, end: int, quote: Quote, body: str,
                   visibility: str, perspective: str | None = None, round_id=None) -> Thread:  # noqa: ARG001
     """A new thread on [start, end) of revision ``revision`` (from ``locate``), with its first
@@ -271,6 +278,7 @@ def _set_status(session, thread: Thread, user, status: str) -> Thread:
     thread.status = status
     thread.resolved_by_id = viewer.user_id if status == models.RESOLVED else None
     session.commit()
+    _changed(thread.comments[0], "resolved" if status == models.RESOLVED else "reopened")
     return thread
 
 
@@ -333,6 +341,7 @@ def edit(session, comment: Comment, user, body: str) -> Comment:
         session.add(CommentEdit(comment_id=comment.id, body=comment.body, created_at=timeutil.utcnow()))
         comment.body, comment.body_html, comment.edited_at = body, render_comment(body), timeutil.utcnow()
     session.commit()
+    _changed(comment, "edited")
     return comment
 
 
@@ -345,6 +354,7 @@ def withdraw(session, comment: Comment, user) -> Comment:
     comment.body, comment.body_html, comment.state = "", "", rules.WITHDRAWN
     session.execute(delete(CommentEdit).where(CommentEdit.comment_id == comment.id))
     session.commit()
+    _changed(comment, "withdrawn")
     return comment
 
 
@@ -389,6 +399,7 @@ def hide(session, comment: Comment, user, reason: str) -> Comment:
     _moderate(session, comment, user, "hide", rules.can_hide, reason)
     comment.state, comment.hidden_reason = rules.HIDDEN, reason
     session.commit()
+    _changed(comment, "hidden")
     return comment
 
 
@@ -396,6 +407,7 @@ def unhide(session, comment: Comment, user) -> Comment:
     _moderate(session, comment, user, "unhide", rules.can_unhide)
     comment.state, comment.hidden_reason = rules.PUBLISHED, ""
     session.commit()
+    _changed(comment, "unhidden")
     return comment
 
 
