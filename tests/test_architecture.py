@@ -31,6 +31,11 @@ PURE = [
     "wiki/comments/rules.py",
     "wiki/comments/blocks.py",
     "wiki/comments/selection.py",
+    "wiki/awareness/audience.py",
+    "wiki/awareness/mentions.py",
+    "wiki/awareness/batching.py",
+    "wiki/awareness/atom.py",
+    "wiki/awareness/briefing.py",
 ]
 PURE_ANYWHERE = ("ydoc.py", "anchoring.py", "lifecycle.py", "edition.py")
 
