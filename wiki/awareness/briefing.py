@@ -47,6 +47,14 @@ def outline(starts: list[tuple[int, str]], toc) -> Outline:
     return Outline(list(starts), {anchor: title for _, anchor, title in (toc or [])})
 
 
+def _pieces(length: int, pos: int, where: Outline) -> list[tuple[str, int]]:
+    """(section id, characters) of a changed run of ``length`` starting at ``pos``, split where a
+    heading of that text starts inside it (a deleted run may span several sections)."""
+    cuts = [start for start, _ in where.starts if pos < start < pos + length]
+    bounds = [pos, *cuts, pos + length]
+    return [(where.at(a), b - a) for a, b in zip(bounds, bounds[1:], strict=False)]
+
+
 def sections_changed(old_text: str, new_text: str, old: Outline, new: Outline) -> list[SectionChange]:
     """The sections touched between two texts, in the order of the new text (removed ones last)."""
     found: dict[tuple[str, bool], SectionChange] = {}
@@ -55,18 +63,17 @@ def sections_changed(old_text: str, new_text: str, old: Outline, new: Outline) -
         if op == EQUAL:
             old_pos, new_pos = old_pos + len(text), new_pos + len(text)
         elif op == INSERT:
-            key = new.at(new_pos)
-            change = found.setdefault((key, False), SectionChange(key, new.titles.get(key, "")))
-            change.added += len(text)
+            for key, size in _pieces(len(text), new_pos, new):
+                found.setdefault((key, False), SectionChange(key, new.titles.get(key, ""))).added += size
             new_pos += len(text)
         elif op == DELETE:
-            old_key = old.at(old_pos)
-            title = old.titles.get(old_key, "")
-            gone = bool(old_key) and title not in new.titles.values()
-            key = next((k for k, t in new.titles.items() if t == title), old_key) if not gone else old_key
-            change = found.setdefault((key, gone), SectionChange(key, title if gone else new.titles.get(key, title),
-                                                                 gone=gone))
-            change.removed += len(text)
+            for old_key, size in _pieces(len(text), old_pos, old):
+                title = old.titles.get(old_key, "")
+                now = next((k for k, t in new.titles.items() if t == title), None) if old_key else ""
+                key, gone = (old_key, True) if now is None else (now, False)
+                change = found.setdefault((key, gone), SectionChange(key, title if gone else new.titles.get(key, ""),
+                                                                     gone=gone))
+                change.removed += size
             old_pos += len(text)
     order = {anchor: i for i, (_, anchor) in enumerate(new.starts)}
     return sorted(found.values(), key=lambda c: (c.gone, order.get(c.key, -1) if c.key else -1))
