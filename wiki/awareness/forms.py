@@ -7,4 +7,4 @@ from wiki.forms import Form
 
 
 class EmailForm(Form):
-    email_mode = RadioField("Email me about notifications", choices=list(EMAIL_MODES.items()))
+    email_mode = RadioField("Email me about notifications", choices=dict(EMAIL_MODES))

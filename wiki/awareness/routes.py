@@ -142,30 +142,34 @@ def open_notification(note_id: int):
 @bp.route("/notifications/settings", methods=["GET", "POST"])
 @login_required
 def settings():
-    row = inbox.settings_of(db.session, _user())
-    form = EmailForm(email_mode=row.email_mode)
+    form = EmailForm(email_mode=inbox.settings_of(db.session, _user()).email_mode)
 
     def _save():
         inbox.set_email_mode(db.session, _user(), form.email_mode.data)
         flash("Email settings saved.", "success")
         return redirect(url_for("awareness.settings"))
 
+    return handle_form(form, "awareness/settings.html", _save, **_settings_context())
+
+
+def _settings_context(new_token: str | None = None) -> dict:
     watched_documents, watched_spaces = inbox.watched(db.session, _user())
-    return handle_form(form, "awareness/settings.html", _save, has_token=bool(row.feed_token_hash),
-                       new_token=g.pop("new_feed_token", None), watched_documents=watched_documents,
-                       watched_spaces=watched_spaces, mail_on=bool(_config("MAIL_SERVER")))
+    return {"has_token": bool(inbox.settings_of(db.session, _user()).feed_token_hash), "new_token": new_token,
+            "watched_documents": watched_documents, "watched_spaces": watched_spaces,
+            "mail_on": bool(current_app.config.get("MAIL_SERVER"))}
 
 
 @bp.post("/notifications/feed-token")
 @login_required
 def feed_token():
-    """Make a new private feed token (shown once) or revoke it (``action=revoke``)."""
+    """Make a new private feed token (shown once, on this page) or revoke it (``action=revoke``)."""
     if request.form.get("action") == "revoke":
         inbox.revoke_feed_token(db.session, _user())
         flash("Your private feed links no longer work.", "success")
         return redirect(url_for("awareness.settings"))
-    g.new_feed_token = inbox.new_feed_token(db.session, _user())
-    return settings()
+    token = inbox.new_feed_token(db.session, _user())
+    form = EmailForm(formdata=None, email_mode=inbox.settings_of(db.session, _user()).email_mode)
+    return render_template("awareness/settings.html", form=form, **_settings_context(token))
 
 
 @bp.route("/notifications/unsubscribe/<token>", methods=["GET", "POST"])
@@ -223,7 +227,3 @@ def briefing(space_slug: str, slug: str):
 def _bell_count() -> int:
     user = _user()
     return inbox.unread_count(db.session, user) if user.is_authenticated else 0
-
-
-def _config(name: str):
-    return current_app.config.get(name)
