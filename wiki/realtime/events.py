@@ -164,6 +164,7 @@ class CollabNamespace(Namespace):
         user = current_user_of(db.session, conn)
         document = db.session.get(Document, doc_id) if 0 < doc_id <= _MAX_ID else None
         if document is None:
+            service.rooms().discard(doc_id)  # deleted, perhaps by another process: its room is stale
             raise Refused("not_found", "No such document, or you do not have access to it.")
         actor = actor_for(db.session, user, document.space)
         if not permissions.can_read(actor, document.space.is_private):
