@@ -64,7 +64,8 @@ def build(revealing: bool = False) -> SimpleNamespace:
         comments.flag(db.session, fay_comment, erin, "Erin's flag reason")
         comment_on(document, fay, BODIES["fay_private"], "facilitators", exact="everyone here")
         if kind == "public":
-            comment_on(document, ollie, BODIES["ollie"], exact="Housing")
+            ollie_comment = comment_on(document, ollie, BODIES["ollie"], exact="Housing")
+            comments.hide(db.session, ollie_comment, fay, "Off topic")
         world.docs[kind] = (space.slug, document.slug, document.id)
         world.comments[kind] = {"named": named.id, "anonymous": anonymous.id, "fay": fay_comment.id}
     db.session.commit()
