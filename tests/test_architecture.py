@@ -31,6 +31,7 @@ PURE = [
     "wiki/comments/rules.py",
     "wiki/comments/blocks.py",
     "wiki/comments/selection.py",
+    "wiki/privacy/registry.py",
 ]
 PURE_ANYWHERE = ("ydoc.py", "anchoring.py", "lifecycle.py", "edition.py")
 
