@@ -36,6 +36,7 @@ PURE = [
     "wiki/awareness/batching.py",
     "wiki/awareness/atom.py",
     "wiki/awareness/briefing.py",
+    "wiki/privacy/registry.py",
 ]
 PURE_ANYWHERE = ("ydoc.py", "anchoring.py", "lifecycle.py", "edition.py")
 

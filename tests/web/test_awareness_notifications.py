@@ -6,11 +6,11 @@ from sqlalchemy import delete, select
 
 from tests.factories import login, make_user, token_for
 from tests.web._awareness import TEXT, notes_of, post, reply, save, told, world
-from wiki import signals
 from wiki.awareness import inbox
 from wiki.awareness.models import DocumentWatch, Notification, SpaceWatch
 from wiki.comments import service as comments
 from wiki.extensions import db
+from wiki.privacy import service as privacy
 from wiki.spaces.models import Membership
 
 
@@ -225,6 +225,12 @@ def test_an_erased_account_keeps_no_notifications_or_watches(app):
     watch_all(w, "contributor")
     save(w.doc_id, w.people["facilitator"], TEXT + "\nOne.\n")
     uid = w.people["contributor"].id
-    signals.user_erased.send(app, user_id=uid)
+    inbox.new_feed_token(db.session, w.people["contributor"])
+    exported = privacy.export_data(db.session, w.people["contributor"])["notifications"]
+    assert exported["watching"]["documents"] == [f"{w.space.slug}/{w.doc.slug}"]
+    assert exported["notifications"][0]["document"] == f"{w.space.slug}/{w.doc.slug}"
+    assert "Fay" not in str(exported)
+    assert exported["private_feed_link"] and "wkf_" not in str(exported)
+    privacy.erase_account(db.session, w.people["contributor"])
     assert db.session.scalars(select(Notification).where(Notification.user_id == uid)).all() == []
     assert db.session.scalars(select(DocumentWatch).where(DocumentWatch.user_id == uid)).all() == []

@@ -72,9 +72,13 @@ def announce(app: Flask, user_ids) -> None:
 def _deliver_soon(app: Flask, notice: dict) -> None:
     namespace = app.extensions.get("bell_namespace")
     users = [int(u) for u in notice.get("users", [])]
-    if namespace is None or not namespace.connections.of_users(users):
+    if namespace is None or not _connections_of(namespace, users):
         return
     socketio.start_background_task(deliver, app, users)
+
+
+def _connections_of(namespace, user_ids) -> list:
+    return [pair for uid in set(user_ids) for pair in namespace.connections.of_user(uid)]
 
 
 def deliver(app: Flask, user_ids: list[int]) -> int:
@@ -86,7 +90,7 @@ def deliver(app: Flask, user_ids: list[int]) -> int:
     reading = _write_intent.set(False)  # only reads: never hold SQLite's write lock here
     with app.app_context():
         try:
-            for sid, conn in namespace.connections.of_users(user_ids):
+            for sid, conn in _connections_of(namespace, user_ids):
                 try:
                     user = current_user_of(db.session, conn)
                     count = inbox.unread_count(db.session, user)

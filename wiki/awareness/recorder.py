@@ -2,8 +2,8 @@
 a ring of their bells. A failure here is logged and never fails the save or comment that caused it.
 
 Kinds wired: revisions (revision_committed), new comments and replies (comment_added, also sent when a
-pre-moderated comment is approved), resolved / reopened threads (comment_changed); user_erased
-removes the person's watches, notifications and settings.
+pre-moderated comment is approved), resolved / reopened threads (comment_changed). An erased
+account's awareness data goes with the erasure transaction itself (wiki/awareness/privacy.py).
 """
 
 from __future__ import annotations
@@ -11,7 +11,7 @@ from __future__ import annotations
 import logging
 
 from flask import Flask
-from sqlalchemy import delete, select
+from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from wiki import signals
@@ -23,12 +23,7 @@ from wiki.awareness.models import (
     RESOLVED,
     REVISION,
     Activity,
-    DocumentVisit,
     DocumentWatch,
-    EmailOutbox,
-    Notification,
-    NotificationSettings,
-    SpaceWatch,
 )
 from wiki.comments.models import Comment
 from wiki.comments.presenters import facts
@@ -46,7 +41,6 @@ def init_recorder(app: Flask) -> None:  # noqa: ARG001 - same shape as the other
         signals.revision_committed.connect(_on_revision)
         signals.comment_added.connect(_on_comment_added)
         signals.comment_changed.connect(_on_comment_changed)
-        signals.user_erased.connect(_on_user_erased)
         _connected = True
 
 
@@ -79,10 +73,6 @@ def _on_comment_added(sender, *, comment_id: int, **_) -> None:
 def _on_comment_changed(sender, *, comment_id: int, thread_id: int, change: str, **_) -> None:
     if change in ("resolved", "reopened"):
         _guarded(sender, f"thread {thread_id} {change}", record_thread_change, comment_id, change)
-
-
-def _on_user_erased(sender, *, user_id: int, **_) -> None:
-    _guarded(sender, "an erased account's notifications", forget_user, user_id)
 
 
 # --- use cases ---------------------------------------------------------------------------------------
@@ -153,11 +143,3 @@ def record_thread_change(session, first_comment_id: int, change: str) -> list[in
     event = audience.Event(kind=activity.kind, actors=frozenset({actor}) - {None}, comment=facts(first),
                            participants=everyone)
     return notify.notify(session, activity, event)
-
-
-def forget_user(session, user_id: int) -> list[int]:
-    """An erased account keeps no watches, notifications, visits, settings or queued email."""
-    for model in (Notification, DocumentWatch, SpaceWatch, DocumentVisit, EmailOutbox, NotificationSettings):
-        session.execute(delete(model).where(model.user_id == user_id))
-    session.commit()
-    return []
