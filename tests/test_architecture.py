@@ -31,6 +31,8 @@ PURE = [
     "wiki/comments/rules.py",
     "wiki/comments/blocks.py",
     "wiki/comments/selection.py",
+    "wiki/consultations/report.py",
+    "wiki/consultations/charts.py",
 ]
 PURE_ANYWHERE = ("ydoc.py", "anchoring.py", "lifecycle.py", "edition.py")
 
