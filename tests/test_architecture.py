@@ -32,6 +32,8 @@ PURE = [
     "wiki/comments/blocks.py",
     "wiki/comments/selection.py",
     "wiki/privacy/registry.py",
+    "wiki/consultations/report.py",
+    "wiki/consultations/charts.py",
 ]
 PURE_ANYWHERE = ("ydoc.py", "anchoring.py", "lifecycle.py", "edition.py")
 
