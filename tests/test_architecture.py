@@ -37,6 +37,8 @@ PURE = [
     "wiki/awareness/atom.py",
     "wiki/awareness/briefing.py",
     "wiki/privacy/registry.py",
+    "wiki/consultations/report.py",
+    "wiki/consultations/charts.py",
 ]
 PURE_ANYWHERE = ("ydoc.py", "anchoring.py", "lifecycle.py", "edition.py")
 

@@ -1,7 +1,7 @@
 """awareness: activity log, watches, notifications, settings, last visits, email outbox
 
 Revision ID: 0012
-Revises: 0011
+Revises: 0006
 Create Date: 2026-12-06 01:22:24.385424
 
 """
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = '0012'
-down_revision = '0011'
+down_revision = '0006'
 branch_labels = None
 depends_on = None
 
