@@ -27,6 +27,7 @@ from wiki.comments.presenters import facts
 from wiki.consultations import gate, lifecycle
 from wiki.consultations.models import DISPOSITIONS, Disposition, Round
 from wiki.consultations.reporting import may_see_report
+from wiki.extensions import begin_write
 from wiki.spaces.service import actor_for
 from wiki.timeutil import utcnow
 
@@ -155,8 +156,13 @@ def remind(session) -> list[tuple[int, str, list[int]]]:
     sent = []
     for round_ in session.scalars(select(Round).where(Round.state.in_(lifecycle.BY_CLOCK))).all():
         which = due_reminder(round_, now)
-        if which is None or session.scalar(select(Activity.id).where(
-                Activity.kind == ROUND, Activity.ref_id == round_.id, Activity.state == which)):
+        if which is None:
+            continue
+        begin_write(session)  # two runs at once: the round's row lock makes the second see the first's row
+        session.scalar(select(Round.id).where(Round.id == round_.id).with_for_update())
+        if session.scalar(select(Activity.id).where(Activity.kind == ROUND, Activity.ref_id == round_.id,
+                                                    Activity.state == which)):
+            session.rollback()
             continue
         document = round_.document
         activity = Activity(kind=ROUND, space_id=document.space_id, document_id=document.id, ref_id=round_.id,
