@@ -31,6 +31,9 @@ PURE = [
     "wiki/comments/rules.py",
     "wiki/comments/blocks.py",
     "wiki/comments/selection.py",
+    "wiki/publishing/sections.py",
+    "wiki/publishing/changes.py",
+    "wiki/publishing/provenance.py",
 ]
 PURE_ANYWHERE = ("ydoc.py", "anchoring.py", "lifecycle.py", "edition.py")
 

@@ -127,3 +127,6 @@ class _NoAddressHandler(WSGIRequestHandler):
 def register_cli(app: Flask) -> None:
     for command in (users, spaces_group, seed_demo, serve):
         app.cli.add_command(command)
+    from wiki.publishing.cli import publish_group
+
+    app.cli.add_command(publish_group)
