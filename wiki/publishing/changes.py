@@ -15,10 +15,11 @@ from collections import defaultdict, deque
 from dataclasses import dataclass
 
 from wiki.documents.tokendiff import DELETE, INSERT, token_diff
-from wiki.publishing.sections import Heading, Section
+from wiki.publishing.sections import FOOTNOTES, Section
 
-_LEADING_NUMBER = re.compile(r"^\s*\d{1,3}(?:\.\d{1,3})*\.?\s+")
-_WORD = re.compile(r"\S+\s*")
+_TOKEN = re.compile(r"\w+|[^\w\s]+")  # words and punctuation apart: "partners." → "partners", "."
+_WORDLIKE = re.compile(r"\w")
+_TOKEN_WORDS = re.compile(r"\w+")
 _RENAME_SIMILARITY = 0.6  # share of words in common for an unmatched pair to count as renamed
 _RENAME_PAIRS = 2_500  # above this many candidate pairs, renames are not looked for
 
@@ -60,26 +61,29 @@ class ChangeSummary:
         return not (self.added or self.removed or self.changed or self.renamed or self.old_title != self.new_title)
 
 
-def _key(heading: Heading | None) -> str:
+def _ref(section: Section, with_anchor: bool) -> SectionRef:
+    heading = section.heading
     if heading is None:
-        return "\x00intro"
-    return " ".join(_LEADING_NUMBER.sub("", heading.title).split()).casefold()
-
-
-def _ref(heading: Heading | None, with_anchor: bool) -> SectionRef:
-    if heading is None:
-        return SectionRef("", "Text before the first section", "")
+        return SectionRef("", "Footnotes" if section.key == FOOTNOTES else "Text before the first section", "")
     return SectionRef(heading.number, heading.title, heading.anchor if with_anchor else "")
 
 
+def _tokens(text: str) -> list[str]:
+    """Words and punctuation as separate tokens, each ending in a NUL so a diff op's text can be
+    split back into its tokens."""
+    return [token + "\x00" for token in _TOKEN.findall(text)]
+
+
 def word_changes(old: str, new: str) -> tuple[int, int]:
-    """(words added, words removed) between two texts, from a word-level diff."""
+    """(words added, words removed) between two texts, from a word-level diff (punctuation and
+    spacing alone do not count as words)."""
     if old == new:
         return 0, 0
-    ops = token_diff(_WORD.findall(old), _WORD.findall(new))
-    added = sum(len(text.split()) for op, text in ops if op == INSERT)
-    removed = sum(len(text.split()) for op, text in ops if op == DELETE)
-    return added, removed
+    counts = {INSERT: 0, DELETE: 0}
+    for op, text in token_diff(_tokens(old), _tokens(new)):
+        if op in counts:
+            counts[op] += sum(1 for token in text.split("\x00") if _WORDLIKE.match(token))
+    return counts[INSERT], counts[DELETE]
 
 
 def _similar(a: str, b: str) -> bool:
@@ -93,11 +97,11 @@ def summarise(old: list[Section], new: list[Section], old_title: str = "", new_t
     """Compare the sections of the previous edition (`old`) with this one's (`new`)."""
     waiting: dict[str, deque[int]] = defaultdict(deque)
     for index, section in enumerate(old):
-        waiting[_key(section.heading)].append(index)
+        waiting[section.key].append(index)
     pairs: list[tuple[int, int]] = []
     unmatched_new: list[int] = []
     for index, section in enumerate(new):
-        queue = waiting.get(_key(section.heading))
+        queue = waiting.get(section.key)
         if queue:
             pairs.append((queue.popleft(), index))
         else:
@@ -111,20 +115,18 @@ def summarise(old: list[Section], new: list[Section], old_title: str = "", new_t
         added, removed = word_changes(old[i].text, new[j].text)
         total_added, total_removed = total_added + added, total_removed + removed
         if added or removed:
-            changed.append(SectionChange(_ref(new[j].heading, True), added, removed))
+            changed.append(SectionChange(_ref(new[j], True), added, removed))
         elif j not in renamed_new:
             unchanged += 1
     added_sections = [j for j in unmatched_new if j not in renamed_new]
     removed_sections = [i for i in unmatched_old if i not in renamed_old]
-    for j in added_sections:
-        total_added += len(new[j].text.split())
-    for i in removed_sections:
-        total_removed += len(old[i].text.split())
+    total_added += sum(len(_TOKEN_WORDS.findall(new[j].text)) for j in added_sections)
+    total_removed += sum(len(_TOKEN_WORDS.findall(old[i].text)) for i in removed_sections)
     return ChangeSummary(
-        added=tuple(_ref(new[j].heading, True) for j in added_sections),
-        removed=tuple(_ref(old[i].heading, False) for i in removed_sections),
+        added=tuple(_ref(new[j], True) for j in added_sections),
+        removed=tuple(_ref(old[i], False) for i in removed_sections),
         changed=tuple(changed),
-        renamed=tuple(Rename(_ref(old[i].heading, False), _ref(new[j].heading, True)) for i, j in renames),
+        renamed=tuple(Rename(_ref(old[i], False), _ref(new[j], True)) for i, j in renames),
         unchanged=unchanged, words_added=total_added, words_removed=total_removed,
         old_title=old_title, new_title=new_title,
     )

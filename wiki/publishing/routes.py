@@ -25,10 +25,11 @@ def edition_url_maker(space_slug: str, slug: str):
                                   _external=True)
 
 
-def _plan_or_problem(space, document, revision, notes) -> dict:
-    """The confirmation page explains why nothing can be published now instead of failing."""
+def _plan_or_problem(space, document, revision) -> dict:
+    """The confirmation page explains why nothing can be published now instead of failing (the
+    note is checked with the form, and shown only in the file)."""
     try:
-        plan = service.plan(db.session, space, document, revision, notes, edition_url_maker(space.slug, document.slug))
+        plan = service.plan(db.session, space, document, revision, None, edition_url_maker(space.slug, document.slug))
         return {"plan": plan, "problem": None}
     except (Conflict, Closed) as problem:
         return {"plan": None, "problem": problem.message}
@@ -41,7 +42,7 @@ def publish(space_slug: str, slug: str):
     form = PublishForm()
     if request.method == "GET":
         form.revision.data = request.args.get("revision", type=int) or document.head_number
-    context = _plan_or_problem(space, document, form.revision.data, form.notes.data)
+    context = _plan_or_problem(space, document, form.revision.data)
 
     def _publish():
         row = service.publish(db.session, space, document, current_user, form.revision.data, form.notes.data,

@@ -86,12 +86,13 @@ def number_headings(toc: Iterable) -> list[Heading]:
         if index == title_heading:
             out.append(Heading(level, slug, title, "", 0))
             continue
+        popped = None  # a shallower heading after a deeper one continues the deeper one's count
         while stack and stack[-1][0] > level:
-            stack.pop()
+            popped = stack.pop()
         if stack and stack[-1][0] == level:
             stack[-1][1] += 1
         else:
-            stack.append([level, 1])
+            stack.append([level, popped[1] + 1 if popped else 1])
         number = ".".join(str(count) for _, count in stack)
         out.append(Heading(level, slug, strip_author_number(title, number), number, len(stack)))
     return out
@@ -215,30 +216,50 @@ def _inert_dead_links(text: str, ids: set[str]) -> str:
 
 @dataclass(frozen=True)
 class Section:
-    heading: Heading | None  # None: the text before the first heading
+    key: str  # what matches it across editions: its title without a leading number, or a marker
+    heading: Heading | None  # None: the text before the first heading, or the footnotes
     text: str  # plain text of the section's own content (not its subsections), spaces collapsed
 
 
+INTRO, FOOTNOTES = "\x00intro", "\x00footnotes"
+_LEADING_NUMBER = re.compile(r"^\s*\d{1,3}(?:\.\d{1,3})*\.?\s+")
+_FOOTNOTES = '<div class="footnote">'
+
+
+def section_key(title: str) -> str:
+    return " ".join(_LEADING_NUMBER.sub("", title).split()).casefold()
+
+
 def split_sections(revision_html: str, headings: list[Heading]) -> list[Section]:
-    """The text cut at every heading, each piece as plain text (for comparing editions)."""
+    """The text cut at every heading, each piece as plain text (for comparing editions). The
+    footnotes, which Markdown gathers at the end, are a piece of their own rather than a part of
+    whichever section happens to come last."""
+    notes_at = revision_html.rfind(_FOOTNOTES)
+    text = revision_html if notes_at < 0 else revision_html[:notes_at]
     by_slug = {h.slug: h for h in headings}
     sections: list[Section] = []
     current: Heading | None = None
     start = 0
-    for match in _TAG.finditer(revision_html):
+    for match in _TAG.finditer(text):
         name = match.group(2).lower()
         if match.group(1) or name not in _HEADINGS:
             continue
         heading = by_slug.get(_attrs(match.group(3)).get("id", ""))
         if heading is None:
             continue
-        sections.append(Section(current, _plain(revision_html[start:match.start()])))
-        close = revision_html.find(f"</{name}>", match.end())  # the heading's own text is its title
+        sections.append(_section(current, text[start:match.start()]))
+        close = text.find(f"</{name}>", match.end())  # the heading's own text is its title
         current, start = heading, (close + len(name) + 3 if close >= 0 else match.end())
-    sections.append(Section(current, _plain(revision_html[start:])))
+    sections.append(_section(current, text[start:]))
     if sections[0].heading is None and not sections[0].text:
         sections.pop(0)
+    if notes_at >= 0:
+        sections.append(Section(FOOTNOTES, None, _plain(revision_html[notes_at:])))
     return sections
+
+
+def _section(heading: Heading | None, fragment: str) -> Section:
+    return Section(section_key(heading.title) if heading else INTRO, heading, _plain(fragment))
 
 
 def _plain(fragment: str) -> str:
