@@ -34,6 +34,7 @@ PURE = [
     "wiki/publishing/sections.py",
     "wiki/publishing/changes.py",
     "wiki/publishing/provenance.py",
+    "wiki/privacy/registry.py",
 ]
 PURE_ANYWHERE = ("ydoc.py", "anchoring.py", "lifecycle.py", "edition.py")
 

@@ -22,8 +22,9 @@ def register_blueprints(app: Flask) -> None:
     from wiki.auth.routes import bp as auth_bp
     from wiki.auth.session import init_login
     from wiki.comments.routes import bp as comments_bp
-    from wiki.documents import history_routes  # noqa: F401 - adds the history pages to the blueprint
+    from wiki.documents import deletion_routes, history_routes  # noqa: F401 - add their pages to the blueprint
     from wiki.documents.routes import bp as documents_bp
+    from wiki.privacy.routes import bp as privacy_bp
     from wiki.realtime.routes import bp as live_bp
     from wiki.spaces.routes import bp as spaces_bp
     from wiki.spaces.routes import main as main_bp
@@ -32,6 +33,7 @@ def register_blueprints(app: Flask) -> None:
     init_login(app)
     for blueprint in (main_bp, auth_bp, spaces_bp, documents_bp, live_bp, admin_bp, comments_bp):
         app.register_blueprint(blueprint)
+    app.register_blueprint(privacy_bp)
     from wiki.publishing.routes import bp as publishing_bp
     from wiki.publishing.routes import public as published_bp
 

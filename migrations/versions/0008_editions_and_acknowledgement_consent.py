@@ -1,7 +1,7 @@
 """editions and acknowledgement consent
 
 Revision ID: 0008
-Revises: 0005
+Revises: 0011
 Create Date: 2026-12-06 01:22:31.321258
 
 """
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = '0008'
-down_revision = '0005'
+down_revision = '0011'
 branch_labels = None
 depends_on = None
 
