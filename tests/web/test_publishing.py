@@ -330,3 +330,30 @@ def test_the_api_publish_is_for_facilitators_only(app, private_site):
     assert refused.status_code == 403 and refused.json["error"] == "Only facilitators can do this."
     assert editor.get(api).status_code == 200
     assert app.test_client().post(api, json={}).status_code == 401
+
+
+def test_data_download_and_erasure_cover_publishing(app, private_site):
+    from wiki.privacy.service import erase_account
+
+    site = private_site
+    ann = make_user("Ann Author")
+    add_member(site.space, ann, "editor")
+    client = _set_profile(app, ann, organisation="Mind Northfield", acknowledge="y")
+    site.save(DRAFT + "\nAnn's paragraph.\n")
+    document = db.session.get(Document, site.document.id)
+    documents.save(db.session, document, ann, DRAFT + "\nAnn's paragraph, by Ann.\n", document.head_number)
+    site.publish()
+    mine = client.get("/profile/data").json
+    assert mine["profile"]["organisation"] == "Mind Northfield" and mine["profile"]["acknowledge_consent"] is True
+    assert [r["purpose"] for r in mine["consent_history"]] == ["acknowledgements"]
+    published = site.client.get("/profile/data").json["published_editions"]
+    assert published == [{"space": "north", "document": site.document.slug, "edition": 1, "revision": 3,
+                          "published_at": published[0]["published_at"]}]
+
+    erase_account(db.session, db.session.get(type(ann), ann.id))
+    erased = db.session.get(type(ann), ann.id)
+    assert (erased.organisation, erased.acknowledge_consent, erased.acknowledge_perspectives) == ("", False, False)
+    site.save(DRAFT + "\nAfter the erasure.\n")
+    site.publish()
+    assert "Mind Northfield" not in site.edition(2).html
+    assert "Mind Northfield: Ann Author" in by_id(parse(site.edition(1).html), "ed:acknowledgements").content
