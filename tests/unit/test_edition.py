@@ -254,9 +254,10 @@ def test_how_this_was_made_and_you_said_we_did_show_the_data():
                         by_perspective=(PerspectiveCount("Lived experience", 30, 120), PerspectiveCount("Carer", 3, 4)))
     rounds = (RoundSummary("Spring consultation", datetime(2026, 3, 1, tzinfo=UTC), datetime(2026, 4, 12, tzinfo=UTC),
                            48, 210, (PerspectiveCount("Carer", 9, 22),),
-                           (YouSaidRow("3.2 Support while waiting", render_comment("Two weeks is *too long*."),
-                                       "Community member", "Partly accepted", render_comment("We now say ten days."),
-                                       "Revision 11"),)),)
+                           (YouSaidRow("3.2 Support while waiting", "within two weeks",
+                                       render_comment("Two weeks is *too long*."), "Carer, online",
+                                       "Partly accepted", render_comment("We now say ten days."), "Revision 11"),
+                            YouSaidRow("1 Why", "", "", "", "Noted", "", ""))),)
     parser = parse(edition.build(source(drafting=drafting, rounds=rounds)))
     made = by_id(parser, "ed:how-made").content
     assert "written in 12 revisions by 3 co-authors, between 6 January 2025 and 1 November 2026" in made
@@ -264,8 +265,9 @@ def test_how_this_was_made_and_you_said_we_did_show_the_data():
     assert "Lived experience 30 120" in made and "Carer fewer than 5 fewer than 5" in made
     assert "Spring consultation 1 March 2026 12 April 2026 48 210" in made
     you_said = by_id(parser, "ed:you-said").content
-    assert ("3.2 Support while waiting Two weeks is too long . — Community member Partly accepted Revision 11 "
-            "We now say ten days.") in you_said
+    assert ("3.2 Support while waiting within two weeks Two weeks is too long . — Carer, online Partly accepted "
+            "Revision 11 We now say ten days.") in you_said
+    assert "1 Why (Shared with facilitators only.) Noted" in you_said
 
 
 # --- what changed --------------------------------------------------------------------------------
@@ -323,3 +325,31 @@ def test_the_index_page_of_a_build_is_self_contained():
     assert external_asset_urls(page, parser) == [] and "<script" not in page
     assert "North&lt;b&gt;" in page and "document-3/edition-2.html" in fragment_links(parser) + [
         e.attrs.get("href") for e in parser.elements if e.tag == "a"]
+
+
+def test_word_counts_only_look_at_the_changed_middle_but_count_the_same():
+    """word_changes trims what both texts share before diffing words; the counts must equal a
+    plain word diff of the whole texts, whatever the edit."""
+    import random
+
+    from wiki.documents.tokendiff import DELETE, INSERT, token_diff
+    from wiki.publishing.changes import word_changes
+
+    def reference(old: str, new: str) -> tuple[int, int]:
+        words = lambda text: [t + "\x00" for t in re.findall(r"\w+|[^\w\s]+", text)]  # noqa: E731
+        ops = token_diff(words(old), words(new))
+        count = lambda kind: sum(1 for op, text in ops if op == kind  # noqa: E731
+                                 for token in text.split("\x00") if re.match(r"\w", token))
+        return count(INSERT), count(DELETE)
+
+    rng = random.Random(8)
+    vocabulary = ["care", "cares", "scare", "support", "the", "a", "peer", "wait", "weeks", ".", ",", "(x)"]
+    for _ in range(400):
+        old = " ".join(rng.choice(vocabulary) for _ in range(rng.randint(0, 30)))
+        words = old.split(" ")
+        for _ in range(rng.randint(1, 3)):
+            position = rng.randint(0, len(words))
+            words[position:position + rng.randint(0, 2)] = rng.choices(vocabulary, k=rng.randint(0, 2))
+        new = " ".join(words)
+        new = new + rng.choice(["", "s", " x"]) if rng.random() < 0.2 else new
+        assert word_changes(old, new) == reference(old, new), (old, new)

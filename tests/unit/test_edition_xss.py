@@ -48,7 +48,7 @@ def _edition_full_of(payloads: list[str]) -> str:
     toc = tuple((e.level, e.id, e.title) for e in rendered.toc)
     old_toc = tuple((e.level, e.id, e.title) for e in old.toc)
     people = [Contributor(p, p if i % 2 else "", (p,)) for i, p in enumerate(payloads)]
-    rows = tuple(YouSaidRow(p, render_comment(p), p, p, render_comment(p), p) for p in payloads)
+    rows = tuple(YouSaidRow(p, p, render_comment(p), p, p, render_comment(p), p) for p in payloads)
     counts = tuple(PerspectiveCount(p, 3, 7) for p in payloads[:50])
     return edition.build(edition.EditionSource(
         number=2, title=joined, space_title=joined, published_at=WHEN, revision_number=3,

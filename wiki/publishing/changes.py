@@ -1,24 +1,24 @@
 """What changed between two editions, section by section, in words a reader understands (PURE).
 
 Sections are matched by their title (an author's own leading number ignored, so "3.2 Support"
-matches "3.3 Support" after a section was inserted before it); titles that occur twice match in
-order. Left-over sections whose text is the same or nearly the same were renamed, the others were
-added or removed. A matched section whose text differs was changed, and its word counts come from
-the documents' token diff (wiki/documents/tokendiff.py), so a reworded phrase counts as the words
-reworded, not as the whole paragraph.
+matches "3.3 Support" after a section was inserted before it), in order (see ``align``). Left-over
+sections whose text is the same or nearly the same were renamed, the others were added or removed.
+A matched section whose text differs was changed, and its word counts come from the documents'
+token diff (wiki/documents/tokendiff.py), so a reworded phrase counts as the words reworded, not as
+the whole paragraph.
 """
 
 from __future__ import annotations
 
 import re
-from collections import defaultdict, deque
 from dataclasses import dataclass
 
-from wiki.documents.tokendiff import DELETE, INSERT, token_diff
+from wiki.documents.tokendiff import DELETE, EQUAL, INSERT, token_diff
 from wiki.publishing.sections import FOOTNOTES, Section
 
 _TOKEN = re.compile(r"\w+|[^\w\s]+")  # words and punctuation apart: "partners." → "partners", "."
 _WORDLIKE = re.compile(r"\w")
+_END = "\x1e"  # ends each key in the diff of keys (documents never hold control characters)
 _TOKEN_WORDS = re.compile(r"\w+")
 _RENAME_SIMILARITY = 0.6  # share of words in common for an unmatched pair to count as renamed
 _RENAME_PAIRS = 2_500  # above this many candidate pairs, renames are not looked for
@@ -74,11 +74,34 @@ def _tokens(text: str) -> list[str]:
     return [token + "\x00" for token in _TOKEN.findall(text)]
 
 
+def _common_prefix(a: str, b: str) -> int:
+    """Length of the common prefix, by halving (each step one C-speed slice comparison)."""
+    low, high = 0, min(len(a), len(b))
+    while low < high:
+        middle = (low + high + 1) // 2
+        if a[:middle] == b[:middle]:
+            low = middle
+        else:
+            high = middle - 1
+    return low
+
+
+def _trim(old: str, new: str) -> tuple[str, str]:
+    """The two texts without what they share at both ends, cut back to whole words, so only the
+    changed middle is split into words and diffed (a section is often long, its change short)."""
+    start = max(old.rfind(" ", 0, _common_prefix(old, new)), 0)  # a shared space: a boundary in both
+    end = _common_prefix(old[start:][::-1], new[start:][::-1])
+    cut = old.find(" ", len(old) - end) if end else -1
+    end = len(old) - cut if cut >= 0 else 0
+    return old[start:len(old) - end], new[start:len(new) - end]
+
+
 def word_changes(old: str, new: str) -> tuple[int, int]:
     """(words added, words removed) between two texts, from a word-level diff (punctuation and
     spacing alone do not count as words)."""
     if old == new:
         return 0, 0
+    old, new = _trim(old, new)
     counts = {INSERT: 0, DELETE: 0}
     for op, text in token_diff(_tokens(old), _tokens(new)):
         if op in counts:
@@ -93,40 +116,58 @@ def _similar(a: str, b: str) -> bool:
     return len(words_a & words_b) / max(len(words_a | words_b), 1) >= _RENAME_SIMILARITY
 
 
+def align(old: list[Section], new: list[Section]) -> tuple[list[tuple[int, int]], list[int], list[int]]:
+    """(matched pairs, old sections left, new sections left), in document order.
+
+    The sequences of section keys are diffed (the documents' token diff), so matching keeps the
+    order: a document with 200 subsections all called "Actions" still pairs each with its own,
+    and renaming one does not shift the rest. Left-over sections inside one changed stretch that
+    kept (nearly) the same text were renamed."""
+    ops = token_diff([section.key + _END for section in old], [section.key + _END for section in new])
+    pairs: list[tuple[int, int]] = []
+    gone: list[int] = []
+    came: list[int] = []
+    stretch_old: list[int] = []
+    stretch_new: list[int] = []
+    i = j = 0
+    for op, text in [*ops, (EQUAL, "")]:
+        count = text.count(_END)
+        if op == EQUAL:
+            renamed = _renames(old, new, stretch_old, stretch_new)
+            pairs += renamed
+            gone += [k for k in stretch_old if k not in {a for a, _ in renamed}]
+            came += [k for k in stretch_new if k not in {b for _, b in renamed}]
+            stretch_old, stretch_new = [], []
+            pairs += [(i + k, j + k) for k in range(count)]
+            i, j = i + count, j + count
+        elif op == DELETE:
+            stretch_old += range(i, i + count)
+            i += count
+        else:
+            stretch_new += range(j, j + count)
+            j += count
+    return sorted(pairs, key=lambda pair: pair[1]), gone, came
+
+
 def summarise(old: list[Section], new: list[Section], old_title: str = "", new_title: str = "") -> ChangeSummary:
     """Compare the sections of the previous edition (`old`) with this one's (`new`)."""
-    waiting: dict[str, deque[int]] = defaultdict(deque)
-    for index, section in enumerate(old):
-        waiting[section.key].append(index)
-    pairs: list[tuple[int, int]] = []
-    unmatched_new: list[int] = []
-    for index, section in enumerate(new):
-        queue = waiting.get(section.key)
-        if queue:
-            pairs.append((queue.popleft(), index))
-        else:
-            unmatched_new.append(index)
-    unmatched_old = sorted(i for queue in waiting.values() for i in queue)
-    renames = _renames(old, new, unmatched_old, unmatched_new)
-    renamed_old = {i for i, _ in renames}
-    renamed_new = {j for _, j in renames}
-    changed, unchanged, total_added, total_removed = [], 0, 0, 0
-    for i, j in sorted(pairs + renames, key=lambda pair: pair[1]):
+    pairs, removed_sections, added_sections = align(old, new)
+    changed, renames, unchanged, total_added, total_removed = [], [], 0, 0, 0
+    for i, j in pairs:
         added, removed = word_changes(old[i].text, new[j].text)
         total_added, total_removed = total_added + added, total_removed + removed
+        if old[i].key != new[j].key:
+            renames.append(Rename(_ref(old[i], False), _ref(new[j], True)))
         if added or removed:
             changed.append(SectionChange(_ref(new[j], True), added, removed))
-        elif j not in renamed_new:
+        elif old[i].key == new[j].key:
             unchanged += 1
-    added_sections = [j for j in unmatched_new if j not in renamed_new]
-    removed_sections = [i for i in unmatched_old if i not in renamed_old]
     total_added += sum(len(_TOKEN_WORDS.findall(new[j].text)) for j in added_sections)
     total_removed += sum(len(_TOKEN_WORDS.findall(old[i].text)) for i in removed_sections)
     return ChangeSummary(
         added=tuple(_ref(new[j], True) for j in added_sections),
         removed=tuple(_ref(old[i], False) for i in removed_sections),
-        changed=tuple(changed),
-        renamed=tuple(Rename(_ref(old[i], False), _ref(new[j], True)) for i, j in renames),
+        changed=tuple(changed), renamed=tuple(renames),
         unchanged=unchanged, words_added=total_added, words_removed=total_removed,
         old_title=old_title, new_title=new_title,
     )

@@ -87,10 +87,12 @@ def file_sha256(document: str) -> str:
 
 
 def compare(old_html: str, old_toc, new_html: str, new_toc, old_title: str = "", new_title: str = "") -> ChangeSummary:
-    """The change summary between two revisions' stored HTML and TOCs (see changes.py)."""
+    """The change summary between two revisions' stored HTML and TOCs (see changes.py). Only
+    plain text is taken from the HTML here (nothing of it reaches the file), so it is not
+    sanitised again."""
     old_headings, new_headings = sections.number_headings(old_toc), sections.number_headings(new_toc)
-    return summarise(sections.split_sections(sanitize_html(old_html), old_headings),
-                     sections.split_sections(sanitize_html(new_html), new_headings), old_title, new_title)
+    return summarise(sections.split_sections(old_html, old_headings),
+                     sections.split_sections(new_html, new_headings), old_title, new_title)
 
 
 @functools.cache

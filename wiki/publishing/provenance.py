@@ -60,9 +60,10 @@ class Drafting:
 class YouSaidRow:
     """One line of a published round report's "You said, we did" table."""
 
-    section: str  # plain text
-    comment_html: str  # sanitised (wiki.rendering.render_comment)
-    author: str  # as the published report names them ("Community member" for anonymous comments)
+    section: str  # plain text: the section's title
+    quote: str  # plain text: the passage commented on
+    comment_html: str  # sanitised (wiki.rendering.render_comment); "" when for facilitators only
+    who: str  # plain text, as the report describes the commenter: perspective, channel — never a name
     disposition: str  # label: "Accepted", "Partly accepted", …
     response_html: str  # sanitised
     change: str = ""  # plain text, e.g. "Revision 14"

@@ -31,6 +31,7 @@ _AUTHOR_NUMBER = re.compile(r"^\s*(\d{1,3}(?:\.\d{1,3})*)\.?(?:\s+|$)")
 _SECTION_ID = re.compile(r"s-\d+(?:-\d+)*")
 _HEADINGS = frozenset({"h1", "h2", "h3", "h4", "h5", "h6"})
 _REWRITTEN = _HEADINGS | {"img", "table"}
+_HEADING_TAG = re.compile(r"<(h[1-6])\b([^>]*)>")
 _SPACE = re.compile(r"\s+")
 
 
@@ -240,11 +241,9 @@ def split_sections(revision_html: str, headings: list[Heading]) -> list[Section]
     sections: list[Section] = []
     current: Heading | None = None
     start = 0
-    for match in _TAG.finditer(text):
-        name = match.group(2).lower()
-        if match.group(1) or name not in _HEADINGS:
-            continue
-        heading = by_slug.get(_attrs(match.group(3)).get("id", ""))
+    for match in _HEADING_TAG.finditer(text):
+        name = match.group(1)
+        heading = by_slug.get(_attrs(match.group(2)).get("id", ""))
         if heading is None:
             continue
         sections.append(_section(current, text[start:match.start()]))
