@@ -63,6 +63,11 @@ def published(page, browser, live_server):
     expect(page.get_by_role("heading", level=1)).to_have_text("Publish “Northfield concordat”")
     expect(page.get_by_text("even if this space is private")).to_be_visible()
     page.get_by_label("Note about this edition (optional)").fill("Agreed by the partnership board.")
+    page.get_by_role("button", name="Preview the whole file").click()
+    expect(page.get_by_role("note")).to_contain_text("Preview: not published.")
+    expect(page.get_by_role("banner")).to_contain_text("Agreed by the partnership board.")
+    page.go_back()
+    page.get_by_label("Note about this edition (optional)").fill("Agreed by the partnership board.")
     page.get_by_role("button", name="Publish edition 1").click()
     expect(page.locator(".flash-success")).to_contain_text("Published edition 1")
     return {"space": space, "doc": doc, "url": f"/p/{space.slug}/{doc.slug}/"}
