@@ -35,6 +35,8 @@ PURE = [
     "wiki/publishing/changes.py",
     "wiki/publishing/provenance.py",
     "wiki/privacy/registry.py",
+    "wiki/consultations/report.py",
+    "wiki/consultations/charts.py",
 ]
 PURE_ANYWHERE = ("ydoc.py", "anchoring.py", "lifecycle.py", "edition.py")
 

@@ -125,7 +125,9 @@ class _NoAddressHandler(WSGIRequestHandler):
 
 
 def register_cli(app: Flask) -> None:
-    for command in (users, spaces_group, seed_demo, serve):
+    from wiki.consultations.cli import rounds_cli
+
+    for command in (users, spaces_group, seed_demo, serve, rounds_cli):
         app.cli.add_command(command)
     from wiki.publishing.cli import publish_group
 

@@ -1,7 +1,7 @@
 """editions and acknowledgement consent
 
 Revision ID: 0008
-Revises: 0011
+Revises: 0006
 Create Date: 2026-12-06 01:22:31.321258
 
 """
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = '0008'
-down_revision = '0011'
+down_revision = '0006'
 branch_labels = None
 depends_on = None
 
@@ -31,7 +31,7 @@ def upgrade():
     sa.Column('size', sa.Integer(), nullable=False),
     sa.Column('published_by_id', sa.Integer(), nullable=True),
     sa.Column('published_at', sa.DateTime(timezone=True), nullable=False),
-    sa.ForeignKeyConstraint(['document_id'], ['documents.id'], name=op.f('fk_editions_document_id_documents'), ondelete='CASCADE'),
+    sa.ForeignKeyConstraint(['document_id'], ['documents.id'], name=op.f('fk_editions_document_id_documents'), ondelete='RESTRICT'),
     sa.ForeignKeyConstraint(['published_by_id'], ['users.id'], name=op.f('fk_editions_published_by_id_users'), ondelete='SET NULL'),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_editions')),
     sa.UniqueConstraint('document_id', 'number', name=op.f('uq_editions_document_id'))

@@ -7,7 +7,7 @@ The expectations are derived from the rules (wiki/auth/permissions.py), not copi
 - writing (new, edit, revert, naming a version, the live preview) needs an editor, facilitator or site
   admin: other readers get 403, those who cannot read the space 404, and anonymous visitors the login
   page (or, for the one write route open to anonymous readers, POST versions, a 403);
-- setting the status needs a facilitator or site admin.
+- setting the status and deleting the document need a facilitator or site admin.
 Every refused request must leave the database as it was (documents, revisions, named versions, status),
 and every allowed write must have done exactly its one change.
 
@@ -109,6 +109,8 @@ ROUTES = [
           writes="versions"),
     Route("POST", "preview", "edit", 200, '<h1 data-block="'),
     Route("POST", "<doc>/status", "facilitate", 302, "/s/{space}/{doc}", writes="status"),
+    Route("GET", "<doc>/delete", "facilitate", 200, "This cannot be undone."),
+    Route("POST", "<doc>/delete", "facilitate", 302, "/s/{space}/", writes="deleted"),
 ]
 
 
@@ -131,6 +133,7 @@ def form_for(world: World, route: Route, space_kind: str, doc: str) -> dict | No
     with world.app.app_context():
         document = db.session.scalar(select(Document).where(Document.slug == doc))
         head_number = document.head_number if document else 0
+        title = document.title if document else ""
         db.session.remove()
     return {
         "new": {"title": f"Made {next(_made)}", "text": "# Made here\n\nNew text.\n", "summary": "made"},
@@ -140,6 +143,7 @@ def form_for(world: World, route: Route, space_kind: str, doc: str) -> dict | No
         "<doc>/versions": {"name": f"Version {next(_made)}", "revision": "1"},
         "preview": {"text": "# Preview\n\nPreviewed text."},
         "<doc>/status": {"status": "consultation"},
+        "<doc>/delete": {"title": title},
     }[route.path]
 
 
@@ -148,9 +152,12 @@ def snapshot(world: World, space_kind: str, doc: str) -> dict:
     with world.app.app_context():
         space = db.session.scalar(select(Space).where(Space.slug == SLUGS[space_kind]))
         document = db.session.scalar(select(Document).where(Document.space_id == space.id, Document.slug == doc))
+        documents = db.session.scalar(select(func.count()).select_from(Document).where(Document.space_id == space.id))
+        if document is None:  # deleted
+            db.session.remove()
+            return {"documents": documents, "deleted": True}
         state = {
-            "documents": db.session.scalar(select(func.count()).select_from(Document)
-                                           .where(Document.space_id == space.id)),
+            "documents": documents,
             "revisions": db.session.scalar(select(func.count()).select_from(Revision)
                                            .where(Revision.document_id == document.id)),
             "versions": db.session.scalar(select(func.count()).select_from(NamedVersion)
@@ -184,7 +191,7 @@ def test_document_route_authorisation(world, route, actor, space_kind):
     status, shown = expected(route, actor, space_kind)
     allowed = shown == route.ok_text  # not refused (a login redirect is a 302 too)
     # a write that is allowed gets a document of its own; a refused one must leave the shared one as it was
-    changes_document = route.writes in ("revisions", "versions", "status")
+    changes_document = route.writes in ("revisions", "versions", "status", "deleted")
     doc = fresh_document(world, space_kind) if allowed and changes_document else world.shared[space_kind]
     space = SLUGS[space_kind]
     path = f"/s/{space}/{route.path.replace('<doc>', doc)}"
@@ -224,6 +231,8 @@ def _expected_state(before: dict, change: str) -> dict:
         state["versions"] += 1
     elif change == "status":
         state["status"] = "consultation"
+    elif change == "deleted":
+        state = {"documents": state["documents"] - 1, "deleted": True}
     return state
 
 

@@ -21,7 +21,9 @@ class Edition(db.Model):
     __table_args__ = (UniqueConstraint("document_id", "number"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    document_id: Mapped[int] = mapped_column(ForeignKey("documents.id", ondelete="CASCADE"), index=True)
+    # RESTRICT: a published edition is permanent, so a document that has one cannot be deleted
+    # (the deletion is refused with a 409 and nothing goes; see wiki/documents/deletion.py).
+    document_id: Mapped[int] = mapped_column(ForeignKey("documents.id", ondelete="RESTRICT"), index=True)
     number: Mapped[int]
     revision_number: Mapped[int]
     revision_sha256: Mapped[str] = mapped_column(String(64))
