@@ -97,3 +97,21 @@ def test_reminders_48_hours_before_opening_and_closing_are_sent_once(world, cloc
     assert [n.reason for n in notes(world.editor)][-2:] == ["reminder", "reminder"]
     states = db.session.scalars(select(Activity.state).where(Activity.ref_id == round_.id)).all()
     assert states.count("opening-soon") == 1 and states.count("closing-soon") == 1
+
+
+# --- editions (kept here with the other features' kinds) ----------------------------------------------
+
+
+def test_a_published_edition_reaches_watchers_and_recent_changes(client, world):
+    from wiki.publishing import service as publishing
+
+    inbox.set_document_watch(db.session, world.alice, world.document, True)
+    publishing.publish(db.session, world.space, world.document, world.facilitator, None, "First public edition",
+                       lambda n: f"/p/{n}/")
+    assert [n.reason for n in notes(world.alice)] == ["watching"]
+    assert notes(world.facilitator) == []  # who published it
+    page = client.get(f"/s/{world.space.slug}/changes?kind=edition").get_data(as_text=True)
+    assert "Fay Facilitator published edition 1 of Housing plan" in page
+    assert f'href="/p/{world.space.slug}/{world.document.slug}/1/"' in page
+    feed = client.get("/changes.atom").get_data(as_text=True)
+    assert "published edition 1 of Housing plan" in feed and "First public edition" in feed

@@ -3,7 +3,8 @@ a ring of their bells. A failure here is logged and never fails the save or comm
 
 Kinds wired: revisions (revision_committed), new comments and replies (comment_added, also sent when a
 pre-moderated comment is approved), resolved / reopened threads (comment_changed), consultation
-rounds and dispositions (round_changed, disposition_set: wiki/awareness/rounds.py). An erased
+rounds and dispositions (round_changed, disposition_set: wiki/awareness/rounds.py), published
+editions (edition_published: wiki/awareness/editions.py). An erased
 account's awareness data goes with the erasure transaction itself (wiki/awareness/privacy.py).
 """
 
@@ -44,6 +45,7 @@ def init_recorder(app: Flask) -> None:  # noqa: ARG001 - same shape as the other
         signals.comment_changed.connect(_on_comment_changed)
         signals.round_changed.connect(_on_round_changed)
         signals.disposition_set.connect(_on_disposition_set)
+        signals.edition_published.connect(_on_edition_published)
         _connected = True
 
 
@@ -88,6 +90,12 @@ def _on_disposition_set(sender, *, comment_id: int, round_id: int, user_id: int 
     from wiki.awareness import rounds
 
     _guarded(sender, f"a response to comment {comment_id}", rounds.record_disposition, comment_id, round_id, user_id)
+
+
+def _on_edition_published(sender, *, edition_id: int, **_) -> None:
+    from wiki.awareness import editions
+
+    _guarded(sender, f"edition {edition_id}", editions.record_edition, edition_id)
 
 
 # --- use cases ---------------------------------------------------------------------------------------

@@ -4,7 +4,7 @@ from flask import Flask
 
 
 def init_awareness(app: Flask) -> None:
-    from wiki.awareness import rounds  # noqa: F401 - registers how round activity is shown
+    from wiki.awareness import editions, rounds  # noqa: F401 - register how their activity is shown
     from wiki.awareness.cli import notify_group
     from wiki.awareness.events import init_bell
     from wiki.awareness.recorder import init_recorder
