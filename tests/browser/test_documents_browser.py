@@ -177,7 +177,7 @@ def test_edit_then_history_and_compare(page, live_server):
     log_in(page, editor)
     page.goto(doc.path)
 
-    doc_tabs(page).get_by_role("link", name="Edit").click()
+    doc_tabs(page).get_by_role("link", name="Edit", exact=True).click()
     expect(h1(page)).to_have_text("Edit “Lighting strategy”")
     expect(textarea(page)).to_have_value(STRATEGY)
     textarea(page).fill(STRATEGY.replace("by spring", "by midsummer"))
