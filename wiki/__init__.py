@@ -71,4 +71,7 @@ def create_app(config: type[Config] | str | None = None, overrides: dict | None 
     init_comments(app)
     register_cli(app)
     register_error_handlers(app)
+    from wiki.awareness.setup import init_awareness
+
+    init_awareness(app)  # recent changes, watching, notifications, email (issue 9)
     return app
