@@ -15,12 +15,12 @@ from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from wiki.auth import permissions
+from wiki.auth.models import User
 from wiki.auth.perspectives import PERSPECTIVES
 from wiki.comments import blocks, rules, selection
 from wiki.comments.models import Comment, Thread, ThreadAnchor
-from wiki.comments.presenters import facts
 from wiki.consultations import gate, lifecycle
-from wiki.consultations.models import CHANNELS, DISPOSITIONS, ONLINE, Answer, OfflineEntry, Round
+from wiki.consultations.models import CHANNELS, DISPOSITIONS, ONLINE, Answer, Disposition, OfflineEntry, Round
 from wiki.consultations.report import (
     AnswerRow,
     Changes,
@@ -30,7 +30,7 @@ from wiki.consultations.report import (
     Report,
     tally,
 )
-from wiki.consultations.responding import answered_ids, countable
+from wiki.consultations.responding import countable
 from wiki.documents import revisions
 from wiki.documents import service as documents
 from wiki.documents.models import NamedVersion
@@ -41,47 +41,62 @@ LABELS_BASE = {"perspectives": PERSPECTIVES, "channels": CHANNELS, "dispositions
 NOT_PUBLISHED = "The report of this round has not been published yet."
 
 
-def _respondent(comment_or_answer, entry: OfflineEntry | None, fallback: str) -> str:
+def _respondent(author_id: int | None, entry: OfflineEntry | None, fallback: str) -> str:
     """An opaque key per person: an account, an offline respondent's reference (entries with the
     same channel, group and reference are one person), or else the entry (or comment) itself."""
     if entry is not None:
         if entry.respondent:
             return "o:" + "|".join(part.casefold() for part in (entry.channel, entry.group_name, entry.respondent))
         return f"e{entry.id}"
-    author_id = comment_or_answer.author_id
     return f"u{author_id}" if author_id is not None else fallback
 
 
+def _shown_perspective(perspective: str | None, author_id, perspectives, consent) -> str | None:
+    """The perspective the comments rules let a reader see (chosen for it, still consented)."""
+    known = rules.CommentFacts(author_id=author_id, author_name=None, visibility=rules.NAMED, state=rules.PUBLISHED,
+                               perspective=perspective,
+                               author_perspectives=tuple(perspectives or ()) if consent else ())
+    return rules.perspective_shown(known)
+
+
 def _comment_rows(session, round_: Round, consulted) -> list[CommentRow]:
-    comments = list(session.scalars(countable(round_).options(
-        selectinload(Comment.author), selectinload(Comment.thread))))
+    """One row per comment that needs a response. Plain column queries (no ORM objects): a round
+    may have thousands of comments, and the report is read often."""
+    ids = countable(round_).with_only_columns(Comment.id).scalar_subquery()
+    query = (select(Comment.id, Comment.thread_id, Comment.author_id, Comment.body_html, Comment.visibility,
+                    Comment.perspective, Comment.created_at, Thread.quote_exact, Thread.start,
+                    User.perspectives, User.perspectives_consent)
+             .join(Thread, Comment.thread_id == Thread.id).outerjoin(User, User.id == Comment.author_id)
+             .where(Comment.id.in_(ids)).order_by(Comment.id))
+    comments = session.execute(query).all()
     thread_ids = {c.thread_id for c in comments}
     starts = dict(session.execute(select(ThreadAnchor.thread_id, ThreadAnchor.start).where(
         ThreadAnchor.thread_id.in_(thread_ids), ThreadAnchor.revision_number == round_.revision_number)).all()) \
         if thread_ids else {}
     entries = {e.comment_id: e for e in session.scalars(
         select(OfflineEntry).where(OfflineEntry.round_id == round_.id, OfflineEntry.comment_id.is_not(None)))}
-    answers = answered_ids(session, round_)
+    answers = {row.comment_id: row for row in session.execute(
+        select(Disposition.comment_id, Disposition.disposition, Disposition.response_html, Disposition.themes,
+               Disposition.revision_number).where(Disposition.round_id == round_.id))}
     headings = blocks.heading_starts(consulted.text, consulted.toc)
     quotes: dict[int, str] = {}
     rows = []
-    for comment in comments:
-        thread: Thread = comment.thread
-        entry = entries.get(comment.id)
-        answer = answers.get(comment.id)
-        if thread.id not in quotes:
-            quotes[thread.id] = selection.visible_text(thread.quote_exact)
-        perspective = entry.perspective if entry is not None else rules.perspective_shown(facts(comment))
+    for c in comments:
+        entry, answer = entries.get(c.id), answers.get(c.id)
+        if c.thread_id not in quotes:
+            quotes[c.thread_id] = selection.visible_text(c.quote_exact)
+        perspective = entry.perspective if entry is not None else _shown_perspective(
+            c.perspective, c.author_id, c.perspectives, c.perspectives_consent)
         rows.append(CommentRow(
-            comment_id=comment.id, thread_id=thread.id, respondent=_respondent(comment, entry, f"c{comment.id}"),
+            comment_id=c.id, thread_id=c.thread_id, respondent=_respondent(c.author_id, entry, f"c{c.id}"),
             channel=entry.channel if entry is not None else ONLINE, perspective=perspective,
-            section=blocks.section_at(headings, starts.get(thread.id, thread.start)), quote=quotes[thread.id],
-            body_html=comment.body_html if comment.visibility != rules.FACILITATORS else "",
+            section=blocks.section_at(headings, starts.get(c.thread_id, c.start)), quote=quotes[c.thread_id],
+            body_html=c.body_html if c.visibility != rules.FACILITATORS else "",
             disposition=answer.disposition if answer else None,
             response_html=answer.response_html if answer else "",
             themes=tuple(answer.themes or ()) if answer else (),
             change_revision=answer.revision_number if answer else None,
-            group=entry.group_name if entry is not None else "", created_at=comment.created_at,
+            group=entry.group_name if entry is not None else "", created_at=c.created_at,
         ))
     return rows
 
@@ -98,7 +113,8 @@ def _answer_rows(session, round_: Round) -> list[AnswerRow]:
             perspective = answer.perspective if answer.perspective in consented else None
         else:
             perspective = entry.perspective
-        rows.append(AnswerRow(question_id=answer.question_id, respondent=_respondent(answer, entry, f"a{answer.id}"),
+        rows.append(AnswerRow(question_id=answer.question_id,
+                              respondent=_respondent(answer.author_id, entry, f"a{answer.id}"),
                               channel=entry.channel if entry is not None else ONLINE, perspective=perspective,
                               body_html=answer.body_html))
     return rows
