@@ -230,7 +230,7 @@ def run(app, args) -> None:
                                   ("report JSON (page)", base + "/report.json", False),
                                   ("report HTML", base + "/report", False),
                                   ("report CSV", base + "/report.csv", False),
-                                  ("round page (all threads)", base, False),
+                                  ("round page (50 threads a page)", base, False),
                                   ("respond page (20 a page)", base + "/respond", False)]:
         def get(path=path, use_token=use_token):
             response = client.get(path, headers=headers if use_token else None)

@@ -261,9 +261,9 @@ def set_disposition(comment_id):
                    response_html=record.response_html, themes=record.themes, revision=record.revision_number)
 
 
-def _report(round_id):
+def _report(round_id, changes: bool = True):
     _, _, actor, round_ = service.find_by_id(db.session, round_id, _user())
-    return service.report_for(db.session, round_, actor)
+    return service.report_for(db.session, round_, actor, changes=changes)
 
 
 @bp.get("/rounds/<int:round_id>/report")
@@ -278,7 +278,7 @@ def round_report(round_id):
 @operation("/rounds/{round_id}/report.csv", "get", "The report's \"You said, we did\" table as CSV", params=[_ROUND],
            public=True, responses={200: ("CSV (text/csv)", None), 404: ("Not published, or no such round", ERROR)})
 def round_report_csv(round_id):
-    result = _report(round_id)
+    result = _report(round_id, changes=False)
     return Response(service.export_csv(result), mimetype="text/csv",
                     headers={"Content-Disposition": f'attachment; filename="round-{result.round_id}-report.csv"'})
 

@@ -35,7 +35,6 @@ from wiki.documents import revisions
 from wiki.documents import service as documents
 from wiki.documents.models import NamedVersion
 from wiki.errors import NotFound
-from wiki.rendering import plain_text
 
 LABELS_BASE = {"perspectives": PERSPECTIVES, "channels": CHANNELS, "dispositions": DISPOSITIONS}
 NOT_PUBLISHED = "The report of this round has not been published yet."
@@ -63,7 +62,8 @@ def _comment_rows(session, round_: Round, consulted) -> list[CommentRow]:
     """One row per comment that needs a response. Plain column queries (no ORM objects): a round
     may have thousands of comments, and the report is read often."""
     ids = countable(round_).with_only_columns(Comment.id).scalar_subquery()
-    query = (select(Comment.id, Comment.thread_id, Comment.author_id, Comment.body_html, Comment.visibility,
+    query = (select(Comment.id, Comment.thread_id, Comment.author_id, Comment.body, Comment.body_html,
+                    Comment.visibility,
                     Comment.perspective, Comment.created_at, Thread.quote_exact, Thread.start,
                     User.perspectives, User.perspectives_consent)
              .join(Thread, Comment.thread_id == Thread.id).outerjoin(User, User.id == Comment.author_id)
@@ -76,8 +76,8 @@ def _comment_rows(session, round_: Round, consulted) -> list[CommentRow]:
     entries = {e.comment_id: e for e in session.scalars(
         select(OfflineEntry).where(OfflineEntry.round_id == round_.id, OfflineEntry.comment_id.is_not(None)))}
     answers = {row.comment_id: row for row in session.execute(
-        select(Disposition.comment_id, Disposition.disposition, Disposition.response_html, Disposition.themes,
-               Disposition.revision_number).where(Disposition.round_id == round_.id))}
+        select(Disposition.comment_id, Disposition.disposition, Disposition.response, Disposition.response_html,
+               Disposition.themes, Disposition.revision_number).where(Disposition.round_id == round_.id))}
     headings = blocks.heading_starts(consulted.text, consulted.toc)
     quotes: dict[int, str] = {}
     rows = []
@@ -97,6 +97,8 @@ def _comment_rows(session, round_: Round, consulted) -> list[CommentRow]:
             themes=tuple(answer.themes or ()) if answer else (),
             change_revision=answer.revision_number if answer else None,
             group=entry.group_name if entry is not None else "", created_at=c.created_at,
+            body_text=c.body if c.visibility != rules.FACILITATORS else "",
+            response_text=answer.response if answer else "",
         ))
     return rows
 
@@ -128,8 +130,9 @@ def _changes(consulted, current) -> Changes:
     return Changes(consulted.number, current.number, added, removed, tuple((int(op), text) for op, text in ops))
 
 
-def report(session, round_: Round) -> Report:
-    """The round's report (no permission check: see report_for)."""
+def report(session, round_: Round, *, changes: bool = True) -> Report:
+    """The round's report (no permission check: see report_for). ``changes`` False skips the diff
+    to the current draft (the CSV has no use for it)."""
     document = round_.document
     consulted = documents.get_revision(session, document, round_.revision_number)
     current = documents.head(session, document)
@@ -145,7 +148,8 @@ def report(session, round_: Round) -> Report:
         published_at=lifecycle.aware(round_.published_at) if round_.published_at else None,
         timezone=document.space.timezone, consulted_revision=consulted.number,
         consulted_version=version.name if version else "", current_revision=current.number,
-        tallies=tallies, changes=_changes(consulted, current),
+        tallies=tallies,
+        changes=_changes(consulted, current) if changes else Changes(consulted.number, current.number, 0, 0, ()),
     )
 
 
@@ -155,11 +159,11 @@ def may_see_report(round_: Round, actor) -> bool:
         permissions.can_read(actor, private) and gate.state_of(round_) == lifecycle.PUBLISHED)
 
 
-def report_for(session, round_: Round, actor) -> Report:
+def report_for(session, round_: Round, actor, *, changes: bool = True) -> Report:
     """The report, for facilitators at any time and for readers once published."""
     if not may_see_report(round_, actor):
         raise NotFound(NOT_PUBLISHED)
-    return report(session, round_)
+    return report(session, round_, changes=changes)
 
 
 def published_reports(session, document) -> list[Report]:
@@ -179,9 +183,8 @@ def export_csv(result: Report) -> str:
     writer = csv.writer(out)
     writer.writerow(CSV_COLUMNS)
     for row in result.tallies.you_said_we_did:
-        comment = plain_text(row.comment_html) if row.comment_html else "(shared with facilitators only)"
+        comment = row.comment_text or "(shared with facilitators only)"
         values = [row.comment_id, row.thread_id, row.section_title, row.quote, comment, row.perspective, row.channel,
-                  row.disposition_label, plain_text(row.response_html) if row.response_html else "",
-                  "; ".join(row.themes), row.change_revision or ""]
+                  row.disposition_label, row.response_text, "; ".join(row.themes), row.change_revision or ""]
         writer.writerow([rules.csv_cell(value) for value in values])
     return out.getvalue()
