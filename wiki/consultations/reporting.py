@@ -9,6 +9,7 @@ A fixed number of queries whatever the number of comments.
 """
 
 import csv
+import functools
 import io
 
 from sqlalchemy import select
@@ -38,6 +39,26 @@ from wiki.errors import NotFound
 
 LABELS_BASE = {"perspectives": PERSPECTIVES, "channels": CHANNELS, "dispositions": DISPOSITIONS}
 NOT_PUBLISHED = "The report of this round has not been published yet."
+
+
+@functools.lru_cache(maxsize=20_000)
+def _quote_text(quote: str) -> str:
+    """A passage as readers see it (Markdown syntax removed); pure, so remembered between reports."""
+    return selection.visible_text(quote)
+
+
+@functools.lru_cache(maxsize=16)
+def _headings(text: str, toc: tuple) -> list:
+    """Heading offsets of a consultation draft (immutable), remembered between reports."""
+    return blocks.heading_starts(text, [list(entry) for entry in toc])
+
+
+@functools.lru_cache(maxsize=8)
+def _diff(old: str, new: str) -> tuple[tuple[tuple[int, str], ...], int, int]:
+    """The diff of two revisions' texts (immutable), remembered between reports."""
+    ops = revisions.diff(old, new)
+    added, removed = revisions.diff_stats(ops)
+    return tuple((int(op), text) for op, text in ops), added, removed
 
 
 def _respondent(author_id: int | None, entry: OfflineEntry | None, fallback: str) -> str:
@@ -78,13 +99,13 @@ def _comment_rows(session, round_: Round, consulted) -> list[CommentRow]:
     answers = {row.comment_id: row for row in session.execute(
         select(Disposition.comment_id, Disposition.disposition, Disposition.response, Disposition.response_html,
                Disposition.themes, Disposition.revision_number).where(Disposition.round_id == round_.id))}
-    headings = blocks.heading_starts(consulted.text, consulted.toc)
+    headings = _headings(consulted.text, tuple(tuple(entry) for entry in consulted.toc or ()))
     quotes: dict[int, str] = {}
     rows = []
     for c in comments:
         entry, answer = entries.get(c.id), answers.get(c.id)
         if c.thread_id not in quotes:
-            quotes[c.thread_id] = selection.visible_text(c.quote_exact)
+            quotes[c.thread_id] = _quote_text(c.quote_exact)
         perspective = entry.perspective if entry is not None else _shown_perspective(
             c.perspective, c.author_id, c.perspectives, c.perspectives_consent)
         rows.append(CommentRow(
@@ -125,9 +146,8 @@ def _answer_rows(session, round_: Round) -> list[AnswerRow]:
 def _changes(consulted, current) -> Changes:
     if consulted.number == current.number:
         return Changes(consulted.number, current.number, 0, 0, ())
-    ops = revisions.diff(consulted.text, current.text)
-    added, removed = revisions.diff_stats(ops)
-    return Changes(consulted.number, current.number, added, removed, tuple((int(op), text) for op, text in ops))
+    ops, added, removed = _diff(consulted.text, current.text)
+    return Changes(consulted.number, current.number, added, removed, ops)
 
 
 def report(session, round_: Round, *, changes: bool = True) -> Report:
