@@ -100,6 +100,19 @@ def update_space(session, space: Space, title: str, private: bool, description: 
     session.commit()
 
 
+def set_timezone(session, space: Space, name: str) -> None:
+    """The space's timezone (an IANA name such as Europe/London); the caller commits."""
+    from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+    name = (name or "").strip() or "Europe/London"
+    try:
+        ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise InvalidInput(f"{name[:64]!r} is not a timezone: use a name such as Europe/London or Europe/Dublin.") \
+            from None
+    space.timezone = name
+
+
 def members(session, space: Space) -> list[Membership]:
     query = (
         select(Membership).join(User).where(Membership.space_id == space.id).order_by(User.display_name)
