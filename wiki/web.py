@@ -25,6 +25,7 @@ def register_blueprints(app: Flask) -> None:
     from wiki.documents import history_routes  # noqa: F401 - adds the history pages to the blueprint
     from wiki.documents.routes import bp as documents_bp
     from wiki.realtime.routes import bp as live_bp
+    from wiki.search.routes import bp as search_bp
     from wiki.spaces.routes import bp as spaces_bp
     from wiki.spaces.routes import main as main_bp
 
@@ -32,6 +33,7 @@ def register_blueprints(app: Flask) -> None:
     init_login(app)
     for blueprint in (main_bp, auth_bp, spaces_bp, documents_bp, live_bp, admin_bp, comments_bp):
         app.register_blueprint(blueprint)
+    app.register_blueprint(search_bp)
     app.jinja_env.add_extension("jinja2.ext.do")
     register_filters(app)
     app.jinja_env.globals["PERSPECTIVES"] = PERSPECTIVES

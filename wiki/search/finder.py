@@ -1,0 +1,193 @@
+"""Searching as one user: what they may find, results checked again against the database, "did you
+mean".
+
+The index narrows by access tokens (wiki/search/entries.py); the spaces a user may read and the kind
+of viewer they are in each come from the permission rules at query time (``permissions.can_read``,
+``presenters.viewer_for``). Every result on the page is then re-checked against the live database
+with the same rules — a comment hidden a moment ago, whose index entry is not yet refreshed, is
+dropped (and its refresh queued), never shown.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from dataclasses import dataclass
+from datetime import date, datetime
+
+from sqlalchemy import select
+from sqlalchemy.orm import selectinload
+
+from wiki.auth import permissions
+from wiki.comments import rules
+from wiki.comments.models import Comment, Thread
+from wiki.comments.presenters import facts, settings_of, viewer_for
+from wiki.documents.models import Document
+from wiki.errors import DomainError
+from wiki.search import highlight, spelling
+from wiki.search.backend import Backend, Filters, Hit, SearchPage, SearchRequest
+from wiki.search.entries import COMMENT, DOCUMENT, SECTION, searcher_tokens, text_visible
+from wiki.search.query import TERM, Query, QuerySyntaxError, parse
+from wiki.spaces import service as spaces
+from wiki.spaces.models import Space
+
+MAX_PAGE = 100  # deeper pages cost more than anyone reads
+
+
+class BadQuery(DomainError):
+    """The search cannot be understood (400, with how to fix it)."""
+
+    status = 400
+
+
+@dataclass(frozen=True)
+class Result:
+    type: str
+    id: int
+    title: str
+    title_html: str  # escaped, matches marked
+    snippet_html: str  # escaped, matches marked
+    space_slug: str
+    space_title: str
+    document_slug: str
+    document_title: str
+    anchor: str  # URL fragment of the section or comment
+    status: str
+    date: datetime | None
+    author: str = ""  # comments: the name this searcher is shown (never an anonymous author's)
+    highlight: tuple[str, ...] = ()  # the words marked, for the page the result leads to
+
+
+@dataclass
+class Outcome:
+    query: Query
+    results: list[Result]
+    total: int
+    page: int
+    per_page: int
+    facets: dict
+    spaces: dict[int, Space]
+    suggestion: str | None = None
+    stale: list[str] = dataclasses.field(default_factory=list)  # groups to refresh (found out of date)
+
+    @property
+    def pages(self) -> int:
+        return max(1, min(MAX_PAGE, -(-self.total // self.per_page)))
+
+
+def parse_query(text: str) -> Query:
+    try:
+        return parse(text)
+    except QuerySyntaxError as error:
+        raise BadQuery(str(error)) from None
+
+
+def access_map(session, user) -> tuple[dict[int, frozenset[str]], dict[int, Space], dict[int, permissions.Actor]]:
+    """Every space the user may read → the access tokens they hold there."""
+    all_spaces = list(session.scalars(select(Space)))
+    actors = spaces.actors_for(session, user, all_spaces)
+    readable = {s.id: s for s in all_spaces if permissions.can_read(actors[s.id], s.is_private)}
+    access = {i: searcher_tokens(viewer_for(actors[i], user, s)) for i, s in readable.items()}
+    return access, readable, actors
+
+
+def search(session, backend: Backend, user, text: str, *, kinds=(), space_slugs=(), statuses=(),
+           date_from: date | None = None, date_to: date | None = None, page: int = 1, per_page: int = 10) -> Outcome:
+    """``text`` searched as ``user``; filters are the user's choices (an unreadable space is refused
+    exactly like a missing one)."""
+    query = parse_query(text)
+    page = max(1, min(page, MAX_PAGE))
+    access, readable, actors = access_map(session, user)
+    by_slug = {s.slug: s.id for s in readable.values()}
+    missing = [slug for slug in space_slugs if slug not in by_slug]
+    if missing:
+        raise BadQuery(f"No space {missing[0][:64]!r}, or you do not have access to it.")
+    filters = Filters(frozenset(kinds), frozenset(by_slug[s] for s in space_slugs), frozenset(statuses),
+                      date_from, date_to)
+    request = SearchRequest(query, access, filters, (page - 1) * per_page, per_page)
+    found = backend.search(request) if not query.empty else SearchPage([], 0)
+    outcome = Outcome(query, [], found.total, page, per_page, found.facets, readable)
+    outcome.results = _hydrate(session, user, found.hits, highlight.Matcher(query), readable, actors, outcome.stale)
+    if not query.empty:
+        outcome.suggestion = suggest(backend, request, query)
+    return outcome
+
+
+# --- results, checked again ---------------------------------------------------------------------------
+
+
+def _hydrate(session, user, hits: list[Hit], matcher, readable, actors, stale: list[str]) -> list[Result]:
+    documents = {d.id: d for d in session.scalars(
+        select(Document).where(Document.id.in_({h.document_id for h in hits if h.document_id})))}
+    comment_ids = [h.object_id for h in hits if h.kind == COMMENT]
+    comments = {c.id: c for c in session.scalars(
+        select(Comment).where(Comment.id.in_(comment_ids))
+        .options(selectinload(Comment.author), selectinload(Comment.thread).selectinload(Thread.document)))}
+    results = []
+    for hit in hits:
+        space, document = readable.get(hit.space_id), documents.get(hit.document_id)
+        if space is None or document is None or document.space_id != space.id:
+            stale.append(f"removed-document:{hit.document_id}" if document is None else f"document:{document.id}")
+            continue
+        result = _result(hit, space, document, comments, user, actors[space.id], matcher, stale)
+        if result is not None:
+            results.append(result)
+    return results
+
+
+def _result(hit: Hit, space: Space, document: Document, comments, user, actor, matcher, stale) -> Result | None:
+    title, author, status = document.title, "", document.status
+    when = document.updated_at if hit.kind in (DOCUMENT, SECTION) else None
+    if hit.kind == SECTION:
+        title = hit.title
+    elif hit.kind == COMMENT:
+        comment = comments.get(hit.object_id)
+        viewer = viewer_for(actor, user, space)
+        if comment is None or not text_visible(facts(comment), viewer):
+            stale.append(f"thread:{comment.thread_id}" if comment is not None else f"document:{document.id}")
+            return None
+        author = rules.author_label(facts(comment), viewer, settings_of(space))
+        title, status, when = f"Comment on “{document.title}”", comment.thread.status, comment.created_at
+    elif hit.kind != DOCUMENT:
+        title = hit.title or document.title
+    marked_title, snippet = highlight.mark(title, matcher), highlight.snippet(hit.body, matcher)
+    return Result(type=hit.kind, id=hit.object_id, title=title, title_html=marked_title.html,
+                  snippet_html=snippet.html, space_slug=space.slug, space_title=space.title,
+                  document_slug=document.slug, document_title=document.title, anchor=hit.anchor, status=status,
+                  date=when, author=author,
+                  highlight=tuple(dict.fromkeys(marked_title.words + snippet.words)))
+
+
+# --- did you mean ---------------------------------------------------------------------------------------
+
+
+def suggest(backend: Backend, request: SearchRequest, query: Query) -> str | None:
+    """A corrected search, if some words are not in the index and one-edit spellings of them are,
+    and the corrected search finds something for this searcher."""
+    words = [c for c in query.positive() if c.kind == TERM][:4]
+    known = backend.term_counts(c.terms[0] for c in words)
+    replacements = {}
+    for clause in words:
+        if clause.terms[0] in known:
+            continue
+        options = spelling.candidates(clause.typed)
+        counts = backend.term_counts(options) if options else {}
+        if counts:
+            replacements[clause.typed] = options[max(sorted(counts), key=counts.get)]
+    if not replacements:
+        return None
+    corrected = spelling.rewrite(query.text, replacements)
+    try:
+        check = dataclasses.replace(request, query=parse(corrected), offset=0, limit=1)
+    except QuerySyntaxError:
+        return None
+    return corrected if backend.search(check).total else None
+
+
+def parse_date(raw: str | None, name: str) -> date | None:
+    raw = (raw or "").strip()
+    if not raw:
+        return None
+    try:
+        return date.fromisoformat(raw)
+    except ValueError:
+        raise BadQuery(f"'{name}' must be a date like 2026-03-31.") from None

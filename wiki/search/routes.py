@@ -1,0 +1,54 @@
+"""The search page: /search?q=…&type=…&space=…&status=…&from=…&to=…&page=… (works without JavaScript)."""
+
+from flask import Blueprint, current_app, render_template, request, url_for
+from flask_login import current_user
+
+from wiki.extensions import db
+from wiki.pagination import Page, page_number
+from wiki.search import finder, service
+from wiki.search.entries import KIND_NAMES, KINDS
+from wiki.search.finder import BadQuery, Result
+
+bp = Blueprint("search", __name__)
+STATUS_LABELS = {"draft": "Draft", "consultation": "In consultation", "published": "Published",
+                 "archived": "Archived", "open": "Open", "resolved": "Resolved"}
+
+
+def result_url(result: Result, external: bool = False) -> str:
+    """Where a result leads: its document, at the section or comment, with the matched words to mark."""
+    url = url_for("documents.view", space_slug=result.space_slug, slug=result.document_slug,
+                  highlight=" ".join(result.highlight) or None, _external=external)
+    return f"{url}#{result.anchor}" if result.anchor else url
+
+
+def run_search(args):
+    """Parse the shared query arguments (page and API) and search as the current user."""
+    kinds = [k for k in args.getlist("type") if k]
+    unknown = sorted(set(kinds) - set(KINDS))
+    if unknown:
+        raise BadQuery(f"Unknown type {unknown[0][:40]!r}: use {', '.join(KINDS)}.")
+    chosen = {name: [v for v in args.getlist(name) if v] for name in ("space", "status")}
+    outcome = finder.search(
+        db.session, service.engine().backend, current_user, args.get("q", "").strip(),
+        kinds=kinds, space_slugs=chosen["space"], statuses=chosen["status"],
+        date_from=finder.parse_date(args.get("from"), "from"), date_to=finder.parse_date(args.get("to"), "to"),
+        page=page_number(args.get("page")), per_page=current_app.config["SEARCH_PER_PAGE"])
+    if outcome.stale:  # results found out of date were left out: bring their entries up to date
+        service.engine().submit(outcome.stale)
+    return outcome
+
+
+@bp.get("/search")
+def results():
+    error, outcome, page = None, None, None
+    if request.args.get("q", "").strip():
+        try:
+            outcome = run_search(request.args)
+        except BadQuery as refused:
+            error = refused.message
+    if outcome is not None:
+        page = Page(outcome.results, outcome.page, outcome.per_page,
+                    min(outcome.total, finder.MAX_PAGE * outcome.per_page))
+    return render_template("search/results.html", outcome=outcome, page=page, error=error, kinds=KINDS,
+                           kind_names=KIND_NAMES, status_labels=STATUS_LABELS, result_url=result_url,
+                           args=request.args), 400 if error else 200
