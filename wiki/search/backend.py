@@ -114,22 +114,30 @@ class Tally:
         self.statuses: Counter = Counter()
 
     def admit(self, kind: str, space: int, status: str, day: int, access: frozenset[str]) -> bool:
+        """Count one matching entry if this searcher may find it; True if it passes every filter."""
         tokens = self.access.get(space)
         if tokens is None or access.isdisjoint(tokens):
             return False
+        first, last = self.first, self.last
+        if (first is not None and day < first) or (last is not None and (day > last or not day)):
+            return False
+        return self.count(kind, space, status)
+
+    def count(self, kind: str, space: int, status: str, n: int = 1) -> bool:
+        """Count ``n`` entries already known to be visible and in the date range."""
         f = self.filters
         k = not f.kinds or kind in f.kinds
         s = not f.spaces or space in f.spaces
         st = not f.statuses or status in f.statuses
-        d = (self.first is None or day >= self.first) and (self.last is None or day <= self.last)
-        if s and st and d:
-            self.kinds[kind] += 1
-        if k and st and d:
-            self.spaces[space] += 1
-        if k and s and d:
-            self.statuses[status] += 1
-        admitted = k and s and st and d
-        self.total += admitted
+        if s and st:
+            self.kinds[kind] += n
+        if k and st:
+            self.spaces[space] += n
+        if k and s:
+            self.statuses[status] += n
+        admitted = k and s and st
+        if admitted:
+            self.total += n
         return admitted
 
     def facets(self) -> dict[str, Counter]:

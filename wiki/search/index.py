@@ -20,7 +20,7 @@ import time
 from collections.abc import Callable, Iterable
 from pathlib import Path
 
-from whoosh import columns, fields, index
+from whoosh import columns, fields, index, scoring
 from whoosh.analysis import Token, Tokenizer
 from whoosh.idsets import DocIdSet
 from whoosh.index import LockError
@@ -33,7 +33,9 @@ from wiki.search.text import term_positions
 
 log = logging.getLogger(__name__)
 SCHEMA_VERSION = "wiki-search-1"
-_GAP = 1000  # position gap between values, so a phrase never spans two of them
+# BM25F without length normalisation for the short fields: a heading among many is as good a match
+# as a heading alone (see whoosh_query.FIELDS for the boosts).
+WEIGHTING = scoring.BM25F(title_B=0.0, headings_B=0.0)
 
 
 class WikiAnalyzer(Tokenizer):
@@ -150,7 +152,7 @@ class WhooshBackend:
                 self._searchers[thread] = (searcher, self._generation, now)
                 return searcher
             searcher.close()  # not Searcher.refresh(): whoosh-reloaded 2.7.5 keeps stale segments there
-        searcher = self._index().searcher()
+        searcher = self._index().searcher(weighting=WEIGHTING)
         self._searchers[thread] = (searcher, self._generation, now)
         return searcher
 
