@@ -158,7 +158,10 @@ class WhooshBackend:
 
     def _segment_metas(self, reader) -> list:
         """(kind, space, status, day, access) of every entry of one segment, cached by segment id."""
-        key = reader.segment().segment_id()
+        segment = reader.segment()
+        if segment is None:  # an index with nothing in it yet
+            return []
+        key = segment.segment_id()
         metas = self._metas.get(key)
         if metas is None:
             interned: dict = {}
