@@ -23,14 +23,17 @@ run: venv
 	$(FLASK) seed-demo
 	$(FLASK) serve
 
+# The suite runs on every core (pytest-xdist); a module's tests stay on one worker, so module-wide
+# worlds are built once. JOBS=1 runs it in one process.
+JOBS ?= auto
 test: venv
-	$(PY) -m pytest
+	$(PY) -m pytest -n $(JOBS) --dist loadscope
 
 test-unit: venv
 	$(PY) -m pytest tests/unit tests/test_architecture.py
 
 test-web: venv
-	$(PY) -m pytest tests/web
+	$(PY) -m pytest -n $(JOBS) --dist loadscope tests/web
 
 test-browser: venv
 	$(PY) -m pytest tests/browser

@@ -34,7 +34,10 @@ class Config:
     SQLALCHEMY_DATABASE_URI = _Env("DATABASE_URL")  # None → SQLite under the instance path
     # Socket.IO runs one thread per busy connection: the default pool (5 + 10) queues them and
     # times out under a room of editors. Keep PostgreSQL's max_connections above workers × this.
-    SQLALCHEMY_ENGINE_OPTIONS: dict = {"pool_size": 10, "max_overflow": 40, "pool_timeout": 15}
+    # hide_parameters: a database error's message (logged with its traceback) never carries the
+    # values bound to the statement, such as a comment's body or an email address (docs/privacy.md).
+    SQLALCHEMY_ENGINE_OPTIONS: dict = {"pool_size": 10, "max_overflow": 40, "pool_timeout": 15,
+                                       "hide_parameters": True}
     REDIS_URL = _Env("REDIS_URL")
     # Redis pub/sub channel shared by the workers of one deployment (each test run uses its own).
     SOCKETIO_CHANNEL = _Env("WIKI_SOCKETIO_CHANNEL", "wiki-socketio")

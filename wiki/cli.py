@@ -125,5 +125,7 @@ class _NoAddressHandler(WSGIRequestHandler):
 
 
 def register_cli(app: Flask) -> None:
-    for command in (users, spaces_group, seed_demo, serve):
+    from wiki.consultations.cli import rounds_cli
+
+    for command in (users, spaces_group, seed_demo, serve, rounds_cli):
         app.cli.add_command(command)

@@ -22,8 +22,11 @@ def register_blueprints(app: Flask) -> None:
     from wiki.auth.routes import bp as auth_bp
     from wiki.auth.session import init_login
     from wiki.comments.routes import bp as comments_bp
-    from wiki.documents import history_routes  # noqa: F401 - adds the history pages to the blueprint
+    from wiki.consultations import respond_routes  # noqa: F401 - adds the facilitators' pages to the blueprint
+    from wiki.consultations.routes import bp as rounds_bp
+    from wiki.documents import deletion_routes, history_routes  # noqa: F401 - add their pages to the blueprint
     from wiki.documents.routes import bp as documents_bp
+    from wiki.privacy.routes import bp as privacy_bp
     from wiki.realtime.routes import bp as live_bp
     from wiki.search.routes import bp as search_bp
     from wiki.spaces.routes import bp as spaces_bp
@@ -31,8 +34,9 @@ def register_blueprints(app: Flask) -> None:
 
     app.url_map.converters["int"] = BoundedInt
     init_login(app)
-    for blueprint in (main_bp, auth_bp, spaces_bp, documents_bp, live_bp, admin_bp, comments_bp):
+    for blueprint in (main_bp, auth_bp, spaces_bp, documents_bp, live_bp, admin_bp, comments_bp, rounds_bp):
         app.register_blueprint(blueprint)
+    app.register_blueprint(privacy_bp)
     app.register_blueprint(search_bp)
     app.jinja_env.add_extension("jinja2.ext.do")
     register_filters(app)

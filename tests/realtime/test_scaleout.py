@@ -380,3 +380,28 @@ def test_a_binary_event_is_never_split_by_another_send_to_the_same_client(queue,
             assert isinstance(recorded[n + 1], bytes), f"packet {n + 1} split a binary event: {recorded[n:n + 2]}"
         elif isinstance(item, bytes):  # …and an attachment only ever right after one
             assert isinstance(recorded[n - 1], str) and recorded[n - 1].startswith("5")
+
+
+@pytest.mark.slow
+@needs_redis
+def test_deleting_a_document_on_one_process_resets_its_editors_on_the_other(run):
+    """The deletion is handled by process A; editors connected to B are told through Redis, and B
+    refuses (never stores) what they send afterwards."""
+    doc = run.new_document()
+    on_b, on_a = run.client(1, doc, 0), run.client(0, doc, 1)
+    with run.db():
+        token = token_for(make_user("Deleting Admin", admin=True))
+    gone = requests.delete(f"{run.urls[0]}/api/v1/documents/{doc}", headers={"Authorization": f"Bearer {token}"},
+                           timeout=10)
+    assert gone.status_code == 204, gone.text
+
+    def told(client) -> bool:
+        return any(e.get("code") == "reset" and e.get("reason") == "deleted" for e in client.errors)
+
+    for client in (on_b, on_a):
+        assert wait_until(lambda c=client: told(c), 3.0), f"{client.errors}\n{run.logs()}"
+    on_b.insert(0, "Too late. ")
+    assert wait_until(lambda: any(e.get("code") in ("not_joined", "not_found") for e in on_b.errors), 3.0)
+    with run.db() as session:
+        assert session.get(Document, doc) is None
+        assert store.last_seq(session, doc) == 0

@@ -18,7 +18,7 @@ from dataclasses import dataclass
 import pytest
 
 from tests.factories import PASSWORD, add_member, make_space, make_user
-from wiki import create_app
+from tests.worlds import ACTORS, BACKENDS, MEMBER_ROLES, Cast, can_read, module_app
 from wiki.auth.models import User
 from wiki.extensions import db
 from wiki.spaces.models import Membership, Space
@@ -29,52 +29,29 @@ ONLY_FACILITATORS = "Only facilitators can manage this space."
 ONLY_ADMINS = "Only site administrators can open this page."
 TITLES = {"public": "Public strategy", "private": "Private concordat"}
 SLUGS = {"public": "public-space", "private": "private-space"}
-ACTORS = ("anonymous", "outsider", "contributor", "editor", "facilitator", "admin")
-MEMBER_ROLES = ("contributor", "editor", "facilitator")
 _made = itertools.count(1)
 
 
 @dataclass
 class World:
     app: object
-    emails: dict  # (actor, space) -> email of the person playing that actor
+    cast: Cast
     target_email: str  # a contributor in both spaces, whose role is changed and who is removed
     bystander_id: int  # an account whose admin flag is set (to "no") by the admin route
 
 
-@pytest.fixture(scope="module", params=["sqlite", "postgresql"])
+@pytest.fixture(scope="module", params=BACKENDS)
 def world(request, tmp_path_factory):
-    folder = tmp_path_factory.mktemp("authz")
-    url = request.getfixturevalue("postgres_url") if request.param == "postgresql" else f"sqlite:///{folder}/t.sqlite"
-    patch = pytest.MonkeyPatch()
-    patch.setenv("WIKI_INSTANCE_PATH", str(folder / "instance"))
-    app = create_app("testing", {"SQLALCHEMY_DATABASE_URI": url, "PASSWORD_HASH_METHOD": "pbkdf2:sha256:1000"})
-    emails = {}
-    with app.app_context():
-        db.create_all()
-        spaces = {kind: make_space(SLUGS[kind], private=kind == "private", title=TITLES[kind]) for kind in SLUGS}
-        outsider = make_user("Olive Outsider")
-        admin = make_user("Ada Admin", admin=True)
-        target = make_user("Tara Target")
-        bystander = make_user("Bea Bystander")
-        for kind, space in spaces.items():
-            emails[("anonymous", kind)] = None
-            emails[("outsider", kind)] = outsider.email
-            emails[("admin", kind)] = admin.email
-            for role in MEMBER_ROLES:
-                person = make_user(f"{kind.title()} {role.title()}")
-                add_member(space, person, role)
-                emails[(role, kind)] = person.email
-            add_member(space, target, "contributor")
-        built = World(app, emails, target.email, bystander.id)
-        db.session.remove()
-    yield built
-    with app.app_context():
-        db.session.remove()
-        if request.param == "postgresql":
-            db.drop_all()
-        db.engine.dispose()
-    patch.undo()
+    with module_app(request, tmp_path_factory, "authz") as app:
+        with app.app_context():
+            spaces = {kind: make_space(SLUGS[kind], private=kind == "private", title=TITLES[kind]) for kind in SLUGS}
+            cast = Cast.build(spaces)
+            target, bystander = make_user("Tara Target"), make_user("Bea Bystander")
+            for space in spaces.values():
+                add_member(space, target, "contributor")
+            built = World(app, cast, target.email, bystander.id)
+            db.session.remove()
+        yield built
 
 
 @pytest.fixture
@@ -103,8 +80,9 @@ def membership_id(world, space_kind: str) -> int:
 
 
 def client_for(world, actor: str, space_kind: str):
+    """A fresh client each time: these cases log people in and out."""
     client = world.app.test_client()
-    email = world.emails[(actor, space_kind)]
+    email = world.cast.emails[(actor, space_kind)]
     if email:
         response = client.post("/login", data={"email": email, "password": PASSWORD})
         assert response.status_code == 302, f"{actor} could not log in"
@@ -112,10 +90,6 @@ def client_for(world, actor: str, space_kind: str):
 
 
 # --- the rules -----------------------------------------------------------------------------------------
-
-def can_read_space(actor: str, space_kind: str) -> bool:
-    return space_kind == "public" or actor in MEMBER_ROLES or actor == "admin"
-
 
 @dataclass(frozen=True)
 class Route:
@@ -149,12 +123,12 @@ ROUTES = [
 def expected(route: Route, actor: str, space_kind: str) -> tuple[int, str]:
     """(status, what the visitor should see: a message, or where they are sent)."""
     anonymous = actor == "anonymous"
-    if route.rule == "space" and not can_read_space(actor, space_kind):
+    if route.rule == "space" and not can_read(actor, space_kind):
         return 404, NO_SUCH_SPACE
     if route.rule == "facilitate":
         if anonymous:
             return 302, "/login?next="
-        if not can_read_space(actor, space_kind):
+        if not can_read(actor, space_kind):
             return 404, NO_SUCH_SPACE
         if actor not in ("facilitator", "admin"):
             return 403, ONLY_FACILITATORS
@@ -214,7 +188,7 @@ def test_route_authorisation(env, route, actor, space_kind):
         if status == 401:
             assert shown in body["error"]
         elif path == "/api/v1/me":
-            assert body["email"] == env.emails[(actor, space_kind)]
+            assert body["email"] == env.cast.emails[(actor, space_kind)]
         else:
             assert TITLES["public"] in [space["title"] for space in body["spaces"]]
     else:

@@ -7,7 +7,7 @@ The expectations are derived from the rules (wiki/auth/permissions.py), not copi
 - writing (new, edit, revert, naming a version, the live preview) needs an editor, facilitator or site
   admin: other readers get 403, those who cannot read the space 404, and anonymous visitors the login
   page (or, for the one write route open to anonymous readers, POST versions, a 403);
-- setting the status needs a facilitator or site admin.
+- setting the status and deleting the document need a facilitator or site admin.
 Every refused request must leave the database as it was (documents, revisions, named versions, status),
 and every allowed write must have done exactly its one change.
 
@@ -18,13 +18,13 @@ depends on another.
 
 import html
 import itertools
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 import pytest
 from sqlalchemy import func, select
 
-from tests.factories import PASSWORD, add_member, make_document, make_space, make_user
-from wiki import create_app
+from tests.factories import make_document, make_space
+from tests.worlds import ACTORS, BACKENDS, Cast, can_read, module_app
 from wiki.auth.models import User
 from wiki.documents import service
 from wiki.documents.models import Document, NamedVersion, Revision
@@ -35,8 +35,6 @@ NO_SUCH_SPACE = "No such space, or you do not have access to it."
 ONLY_EDITORS = "Only editors and facilitators can change documents."
 ONLY_FACILITATORS = "Only facilitators can do this."
 SLUGS = {"public": "open-strategy", "private": "closed-strategy"}
-ACTORS = ("anonymous", "outsider", "contributor", "editor", "facilitator", "admin")
-MEMBER_ROLES = ("contributor", "editor", "facilitator")
 FIRST = "# Plan\n\nHousing comes first.\n\nTransport links the towns.\n"
 SECOND = "# Plan\n\nHousing comes first.\n\nRail and buses link the towns.\n"
 _made = itertools.count(1)
@@ -45,9 +43,8 @@ _made = itertools.count(1)
 @dataclass
 class World:
     app: object
-    emails: dict  # (actor, space kind) -> email of the person playing that actor, None for anonymous
+    cast: Cast
     shared: dict  # space kind -> slug of the document the read-only cases use
-    clients: dict = field(default_factory=dict)
 
 
 def _document_with_two_revisions(space, author) -> str:
@@ -56,54 +53,24 @@ def _document_with_two_revisions(space, author) -> str:
     return document.slug
 
 
-@pytest.fixture(scope="module", params=["sqlite", "postgresql"])
+@pytest.fixture(scope="module", params=BACKENDS)
 def world(request, tmp_path_factory):
-    folder = tmp_path_factory.mktemp("docs-authz")
-    url = request.getfixturevalue("postgres_url") if request.param == "postgresql" else f"sqlite:///{folder}/t.sqlite"
-    patch = pytest.MonkeyPatch()
-    patch.setenv("WIKI_INSTANCE_PATH", str(folder / "instance"))
-    app = create_app("testing", {"SQLALCHEMY_DATABASE_URI": url, "PASSWORD_HASH_METHOD": "pbkdf2:sha256:1000"})
-    emails, shared = {}, {}
-    with app.app_context():
-        db.create_all()
-        outsider = make_user("Olive Outsider")
-        admin = make_user("Ada Admin", admin=True)
-        for kind, slug in SLUGS.items():
-            space = make_space(slug, private=kind == "private", title=f"{kind.title()} strategy")
-            emails.update({("anonymous", kind): None, ("outsider", kind): outsider.email, ("admin", kind): admin.email})
-            for role in MEMBER_ROLES:
-                person = make_user(f"{kind.title()} {role.title()}")
-                add_member(space, person, role)
-                emails[(role, kind)] = person.email
-            shared[kind] = _document_with_two_revisions(space, admin)
-        db.session.remove()
-    yield World(app, emails, shared)
-    with app.app_context():
-        db.session.remove()
-        if request.param == "postgresql":
-            db.drop_all()
-        db.engine.dispose()
-    patch.undo()
+    with module_app(request, tmp_path_factory, "docs-authz") as app:
+        with app.app_context():
+            spaces = {kind: make_space(slug, private=kind == "private", title=f"{kind.title()} strategy")
+                      for kind, slug in SLUGS.items()}
+            cast = Cast.build(spaces)
+            admin = db.session.scalar(select(User).where(User.email == cast.emails[("admin", "public")]))
+            shared = {kind: _document_with_two_revisions(space, admin) for kind, space in spaces.items()}
+            db.session.remove()
+        yield World(app, cast, shared)
 
 
 def client_for(world: World, actor: str, space_kind: str):
-    """One logged-in test client per (actor, space), reused across the module's cases."""
-    key = (actor, space_kind)
-    if key not in world.clients:
-        client = world.app.test_client()
-        email = world.emails[key]
-        if email:
-            response = client.post("/login", data={"email": email, "password": PASSWORD})
-            assert response.status_code == 302, f"{actor} could not log in"
-        world.clients[key] = client
-    return world.clients[key]
+    return world.cast.client(world.app, actor, space_kind)
 
 
 # --- the rules -------------------------------------------------------------------------------------
-
-
-def can_read(actor: str, space_kind: str) -> bool:
-    return space_kind == "public" or actor in MEMBER_ROLES or actor == "admin"
 
 
 def can_edit(actor: str) -> bool:
@@ -142,6 +109,8 @@ ROUTES = [
           writes="versions"),
     Route("POST", "preview", "edit", 200, '<h1 data-block="'),
     Route("POST", "<doc>/status", "facilitate", 302, "/s/{space}/{doc}", writes="status"),
+    Route("GET", "<doc>/delete", "facilitate", 200, "This cannot be undone."),
+    Route("POST", "<doc>/delete", "facilitate", 302, "/s/{space}/", writes="deleted"),
 ]
 
 
@@ -164,6 +133,7 @@ def form_for(world: World, route: Route, space_kind: str, doc: str) -> dict | No
     with world.app.app_context():
         document = db.session.scalar(select(Document).where(Document.slug == doc))
         head_number = document.head_number if document else 0
+        title = document.title if document else ""
         db.session.remove()
     return {
         "new": {"title": f"Made {next(_made)}", "text": "# Made here\n\nNew text.\n", "summary": "made"},
@@ -173,6 +143,7 @@ def form_for(world: World, route: Route, space_kind: str, doc: str) -> dict | No
         "<doc>/versions": {"name": f"Version {next(_made)}", "revision": "1"},
         "preview": {"text": "# Preview\n\nPreviewed text."},
         "<doc>/status": {"status": "consultation"},
+        "<doc>/delete": {"title": title},
     }[route.path]
 
 
@@ -181,9 +152,12 @@ def snapshot(world: World, space_kind: str, doc: str) -> dict:
     with world.app.app_context():
         space = db.session.scalar(select(Space).where(Space.slug == SLUGS[space_kind]))
         document = db.session.scalar(select(Document).where(Document.space_id == space.id, Document.slug == doc))
+        documents = db.session.scalar(select(func.count()).select_from(Document).where(Document.space_id == space.id))
+        if document is None:  # deleted
+            db.session.remove()
+            return {"documents": documents, "deleted": True}
         state = {
-            "documents": db.session.scalar(select(func.count()).select_from(Document)
-                                           .where(Document.space_id == space.id)),
+            "documents": documents,
             "revisions": db.session.scalar(select(func.count()).select_from(Revision)
                                            .where(Revision.document_id == document.id)),
             "versions": db.session.scalar(select(func.count()).select_from(NamedVersion)
@@ -217,7 +191,7 @@ def test_document_route_authorisation(world, route, actor, space_kind):
     status, shown = expected(route, actor, space_kind)
     allowed = shown == route.ok_text  # not refused (a login redirect is a 302 too)
     # a write that is allowed gets a document of its own; a refused one must leave the shared one as it was
-    changes_document = route.writes in ("revisions", "versions", "status")
+    changes_document = route.writes in ("revisions", "versions", "status", "deleted")
     doc = fresh_document(world, space_kind) if allowed and changes_document else world.shared[space_kind]
     space = SLUGS[space_kind]
     path = f"/s/{space}/{route.path.replace('<doc>', doc)}"
@@ -257,6 +231,8 @@ def _expected_state(before: dict, change: str) -> dict:
         state["versions"] += 1
     elif change == "status":
         state["status"] = "consultation"
+    elif change == "deleted":
+        state = {"documents": state["documents"] - 1, "deleted": True}
     return state
 
 

@@ -10,7 +10,7 @@ from flask_login import current_user, login_required
 from wiki.api.input import Field, body_schema, json_body, query_int
 from wiki.api.openapi import ERROR, operation, path_param, query_param
 from wiki.api.routes import bp
-from wiki.documents import history
+from wiki.documents import deletion, history
 from wiki.documents import service as documents
 from wiki.extensions import db
 from wiki.timeutil import as_utc
@@ -180,3 +180,17 @@ def revert_document(document_id):
     data = json_body(REVERT)
     outcome = documents.revert(db.session, document, _user(), data["revision"])
     return jsonify(revision=outcome.revision.number, created=outcome.created)
+
+
+@bp.delete("/documents/<int:document_id>")
+@login_required
+@operation("/documents/{document_id}", "delete",
+           "Delete a document with its history, comments and live draft, for good (facilitators, admins)",
+           params=[_DOC],
+           responses={204: ("Deleted", None), 403: ("Not a facilitator of the space", ERROR),
+                      404: ("No such document", ERROR),
+                      409: ("Something still depends on the document; nothing was deleted", ERROR)})
+def delete_document(document_id):
+    _, document, _ = documents.find_by_id(db.session, document_id, _user(), need="facilitate")
+    deletion.delete_document(db.session, document)
+    return "", 204

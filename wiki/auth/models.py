@@ -26,12 +26,15 @@ class User(UserMixin, db.Model):
     last_failed_login_at: Mapped[datetime | None] = mapped_column(default=None)
     session_version: Mapped[int] = mapped_column(default=0)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    # Set when the account is erased (UK GDPR): the row stays, anonymised, so the content it wrote
+    # keeps its author as "deleted participant" (see wiki/privacy and docs/privacy.md).
+    erased_at: Mapped[datetime | None] = mapped_column(default=None)
 
     tokens: Mapped[list["ApiToken"]] = relationship(back_populates="user", cascade="all, delete-orphan")
 
     @property
     def is_active(self) -> bool:  # Flask-Login: a disabled account cannot log in or use tokens
-        return self.is_active_account
+        return self.is_active_account and self.erased_at is None
 
     def get_id(self) -> str:
         """Session id includes a version, so a password change or logout-everywhere ends old sessions."""

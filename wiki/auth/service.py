@@ -28,7 +28,8 @@ def hash_password(password: str) -> str:
 
 
 def find_user_by_email(session, email: str) -> User | None:
-    return session.scalar(select(User).where(User.email == normalise_email(email)))
+    """The live account with this email (an erased account has no email: it is never found)."""
+    return session.scalar(select(User).where(User.email == normalise_email(email), User.erased_at.is_(None)))
 
 
 def create_user(session, email: str, display_name: str, password: str, *, admin: bool = False) -> User:
@@ -70,6 +71,17 @@ def authenticate(session, email: str, password: str) -> User:
     if user is None:
         check_password_hash(_dummy_hash(), password or "")  # same work as a real check
         raise InvalidInput(GENERIC_LOGIN_ERROR)
+    _check_password(session, user, password, GENERIC_LOGIN_ERROR)
+    return user
+
+
+def verify_password(session, user: User, password: str) -> None:
+    """Re-entering the password before something irreversible (erasing the account): the same
+    backoff as logging in, so a borrowed session cannot guess it quickly."""
+    _check_password(session, user, password, "That is not your current password.")
+
+
+def _check_password(session, user: User, password: str, message: str) -> None:
     now = utcnow()
     until = _locked_until(user)
     if lockout.is_locked(now, until):
@@ -79,12 +91,11 @@ def authenticate(session, email: str, password: str) -> User:
         user.failed_logins += 1
         user.last_failed_login_at = now
         session.commit()
-        raise InvalidInput(GENERIC_LOGIN_ERROR)
+        raise InvalidInput(message)
     if user.failed_logins:
         user.failed_logins = 0
         user.last_failed_login_at = None
         session.commit()
-    return user
 
 
 @functools.cache
@@ -153,7 +164,7 @@ def update_profile(session, user: User, display_name: str, perspectives: list[st
 
 def set_admin(session, user_id: int, admin: bool) -> User:
     user = session.get(User, user_id)
-    if user is None:
+    if user is None or user.erased_at is not None:
         raise NotFound("No such user.")
     user.is_admin = admin
     session.commit()

@@ -44,6 +44,9 @@ class Thread(db.Model):
     status: Mapped[str] = mapped_column(String(12), default=OPEN)
     resolved_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"), default=None)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    # The consultation round the thread was started in (wiki/consultations), if any.
+    round_id: Mapped[int | None] = mapped_column(ForeignKey("consultation_rounds.id", ondelete="SET NULL"),
+                                                 default=None, index=True)
 
     document: Mapped[Document] = relationship()
     comments: Mapped[list["Comment"]] = relationship(

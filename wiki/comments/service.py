@@ -32,6 +32,7 @@ from wiki.comments.models import (
 )
 from wiki.comments.presenters import CommentView, ThreadView, facts, settings_of, viewer_for
 from wiki.comments.queries import comment_view, thread_views
+from wiki.consultations import gate as rounds_gate
 from wiki.documents import service as documents
 from wiki.documents.models import Document
 from wiki.documents.text import normalise_text, single_line
@@ -40,9 +41,9 @@ from wiki.rendering import render_comment
 from wiki.spaces import service as spaces
 
 __all__ = [
-    "CommentLimits", "CommentView", "ThreadView", "agree", "approve", "check_edit", "comment_view", "create_thread",
-    "edit", "export_csv", "flag", "get_comment", "get_thread", "hide", "limits", "locate", "reopen", "reply",
-    "resolve", "thread_views", "unagree", "unhide", "withdraw",
+    "CommentLimits", "CommentView", "ThreadView", "add_thread", "agree", "approve", "check_edit", "comment_view",
+    "create_thread", "edit", "export_csv", "finish_thread", "flag", "get_comment", "get_thread", "hide", "limits",
+    "locate", "reopen", "reply", "resolve", "thread_views", "unagree", "unhide", "withdraw",
 ]  # fmt: skip
 
 NO_SUCH_COMMENT = "No such comment, or you do not have access to it."
@@ -195,16 +196,24 @@ def _check_rate(session, user) -> None:
 
 
 def _new_comment(session, thread: Thread, user, body: str, visibility: str, perspective: str | None,
-                 state: str) -> Comment:
+                 state: str, at=None) -> Comment:
     # Facilitators may learn who wrote an anonymous comment only if the space said so when it was
     # written (the form showed that notice); switching the setting on later reveals nobody.
     space = session.get(Document, thread.document_id).space
-    revealable = visibility == ANONYMOUS and bool(space.facilitators_see_anonymous)
-    comment = Comment(thread=thread, author_id=user.id, body=body, body_html=render_comment(body),
-                      visibility=visibility, perspective=perspective, state=state, created_at=timeutil.utcnow(),
-                      revealable=revealable)
+    revealable = visibility == ANONYMOUS and bool(space.facilitators_see_anonymous) and user is not None
+    comment = Comment(thread=thread, author_id=getattr(user, "id", None), body=body, body_html=render_comment(body),
+                      visibility=visibility, perspective=perspective, state=state,
+                      created_at=at or timeutil.utcnow(), revealable=revealable)
     session.add(comment)
     return comment
+
+
+def _round_state(session, round_id, user, viewer: rules.Viewer, space) -> str:
+    """For a contribution to a consultation round: check its audience (wiki/consultations/gate.py)
+    and return the new comment's state (the round may pre-moderate a space that does not)."""
+    round_ = rounds_gate.require_participant(session, round_id, user)
+    premoderation = bool(space.premoderation or round_.premoderation)
+    return rules.initial_state(rules.SpaceSettings(premoderation), viewer.facilitator)
 
 
 def _announce(comment_id: int, thread_id: int, document_id: int) -> None:
@@ -220,35 +229,62 @@ def _changed(comment: Comment, change: str) -> None:
 
 
 def create_thread(session, document: Document, user, *, revision, start: int, end: int, quote: Quote, body: str,
-                  visibility: str, perspective: str | None = None, round_id=None) -> Thread:  # noqa: ARG001
+                  visibility: str, perspective: str | None = None, round_id=None) -> Thread:
     """A new thread on [start, end) of revision ``revision`` (from ``locate``), with its first
-    comment. ``round_id`` is reserved for consultation rounds."""
+    comment. ``round_id``: a contribution to that consultation round, on its frozen revision,
+    refused unless the round is open at the moment it is stored."""
     space = document.space
     viewer = _viewer(session, user, space)
     _require_commenter(viewer, space)
     body = _clean_body(body)
     visibility, perspective = _clean_choice(user, visibility, perspective)
+    _check_rate(session, user)
+    if round_id is not None:
+        state = _round_state(session, round_id, user, viewer, space)
+    else:
+        state = rules.initial_state(settings_of(space), viewer.facilitator)
+    comment = add_thread(session, document, user, revision=revision, start=start, end=end, quote=quote, body=body,
+                         visibility=visibility, perspective=perspective, state=state, round_id=round_id)
+    return finish_thread(session, comment)
+
+
+def add_thread(session, document: Document, author, *, revision, start: int, end: int, quote: Quote, body: str,
+               visibility: str, perspective: str | None, state: str, round_id=None) -> Comment:
+    """Store a thread and its first comment (checked by the caller: who, what) and flush; the
+    caller commits with ``finish_thread``. ``author`` None: entered on someone's behalf."""
     rev = documents.get_revision(session, document, revision)
     if not anchoring.verify(rev.text, start, end, Quote(quote.exact)):
         raise InvalidInput(f"The quote does not match revision {rev.number}.")
     _checked(rev.text, start, end)
-    _check_rate(session, user)
+    at = timeutil.utcnow()
+    if round_id is not None:
+        wanted = rounds_gate.get(session, round_id).revision_number
+        if rev.number != wanted:
+            raise InvalidInput(f"Comments in this round are on revision {wanted}, the consultation draft.")
+        at = rounds_gate.hold_open(session, round_id)  # last: the lock is held until the commit
     section = blocks.section_at(blocks.heading_starts(rev.text, rev.toc), start)
     thread = Thread(document_id=document.id, revision_number=rev.number, quote_exact=quote.exact,
                     quote_prefix=quote.prefix[:200], quote_suffix=quote.suffix[:200], start=start, end=end,
                     anchored_revision=rev.number, anchor_state=models.ANCHORED, section=section[:200],
-                    status=models.OPEN, created_at=timeutil.utcnow())
+                    status=models.OPEN, created_at=at, round_id=round_id)
     session.add(thread)
-    state = rules.initial_state(settings_of(space), viewer.facilitator)
-    comment = _new_comment(session, thread, user, body, visibility, perspective, state)
+    comment = _new_comment(session, thread, author, body, visibility, perspective, state, at)
     session.flush()
     session.add(ThreadAnchor(thread_id=thread.id, revision_number=rev.number, start=start, end=end,
                              state=models.ANCHORED))
+    return comment
+
+
+def finish_thread(session, comment: Comment) -> Thread:
+    """Commit a thread from ``add_thread``, place it on the current text if it was made on an
+    older revision, and announce it."""
+    thread = comment.thread
+    document = session.get(Document, thread.document_id)
     ids = (comment.id, thread.id, document.id)
-    behind = rev.number < document.head_number
+    behind = thread.revision_number < document.head_number
     session.commit()
     if behind:  # made on an older revision: place it on the current text too
-        placement.catch_up(session, document.id, previous=(rev.number, rev.text))
+        placement.catch_up(session, ids[2])
     _announce(*ids)
     return thread
 
@@ -256,13 +292,19 @@ def create_thread(session, document: Document, user, *, revision, start: int, en
 def reply(session, thread: Thread, user, body: str, visibility: str = "named",
           perspective: str | None = None) -> Comment:
     viewer, _ = _thread_context(session, thread, user)
-    _require_commenter(viewer, thread.document.space)
+    space = thread.document.space
+    _require_commenter(viewer, space)
     body = _clean_body(body)
     visibility, perspective = _clean_choice(user, visibility, perspective)
     visibility = rules.reply_visibility(thread.comments[0].visibility, visibility)
     _check_rate(session, user)
-    state = rules.initial_state(settings_of(thread.document.space), viewer.facilitator)
-    comment = _new_comment(session, thread, user, body, visibility, perspective, state)
+    at = None
+    if thread.round_id is not None:  # a reply in a consultation round: only while it is open
+        state = _round_state(session, thread.round_id, user, viewer, space)
+        at = rounds_gate.hold_open(session, thread.round_id)
+    else:
+        state = rules.initial_state(settings_of(space), viewer.facilitator)
+    comment = _new_comment(session, thread, user, body, visibility, perspective, state, at)
     session.flush()
     ids = (comment.id, thread.id, thread.document_id)
     session.commit()
@@ -337,6 +379,8 @@ def edit(session, comment: Comment, user, body: str) -> Comment:
     """The author's correction within 15 minutes; the previous text is kept in CommentEdit."""
     check_edit(session, comment, user)
     body = _clean_body(body)
+    if comment.thread.round_id is not None:  # a round's comments stay as they were when it closed
+        rounds_gate.hold_open(session, comment.thread.round_id)
     if body != comment.body:
         session.add(CommentEdit(comment_id=comment.id, body=comment.body, created_at=timeutil.utcnow()))
         comment.body, comment.body_html, comment.edited_at = body, render_comment(body), timeutil.utcnow()

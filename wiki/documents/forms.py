@@ -25,3 +25,7 @@ class TagForm(Form):
     name = StringField("Version name", description='For example "Consultation draft 2" or "Board-approved".',
                        validators=[DataRequired(), Length(max=120)])
     revision = IntegerField("Revision number", validators=[DataRequired(), NumberRange(min=1)])
+
+
+class DeleteForm(Form):
+    title = StringField("Type the document’s title to confirm", validators=[DataRequired(), Length(max=200)])

@@ -76,6 +76,11 @@ class Connections:
         with self._lock:
             return [c for c in self._by_sid.values() if c.doc_id == doc_id]
 
+    def of_user(self, user_id: int) -> list[tuple[str, Connection]]:
+        """(sid, connection) of this process's sockets opened by the user (to drop them on erasure)."""
+        with self._lock:
+            return [(sid, c) for sid, c in self._by_sid.items() if c.user_id == user_id]
+
     def joined(self, doc_id: int) -> list[tuple[str, Connection]]:
         """(sid, connection) of this process's sockets joined to the document: per-recipient sends."""
         with self._lock:

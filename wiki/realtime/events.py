@@ -11,12 +11,13 @@ from wiki.auth import permissions
 from wiki.auth.service import user_for_token
 from wiki.documents.models import Document
 from wiki.errors import DomainError
-from wiki.extensions import db
+from wiki.extensions import db, socketio
 from wiki.realtime import awareness, service, ydoc
 from wiki.realtime.connections import AccessLost, Connections, current_user_of, identity
 from wiki.spaces.service import actor_for
 
 CODES = {404: "not_found", 403: "forbidden", 413: "too_large", 429: "rate_limited", 401: "unauthorized"}
+DELETED = "This document was deleted by a facilitator, so live editing stopped."
 _MAX_ID = 2**31 - 1  # ids are INTEGER columns: binding a larger one fails (SQLite OverflowError, PG DataError)
 
 
@@ -163,6 +164,7 @@ class CollabNamespace(Namespace):
         user = current_user_of(db.session, conn)
         document = db.session.get(Document, doc_id) if 0 < doc_id <= _MAX_ID else None
         if document is None:
+            service.rooms().discard(doc_id)  # deleted, perhaps by another process: its room is stale
             raise Refused("not_found", "No such document, or you do not have access to it.")
         actor = actor_for(db.session, user, document.space)
         if not permissions.can_read(actor, document.space.is_private):
@@ -189,6 +191,28 @@ class CollabNamespace(Namespace):
         was_editor, conn.doc_id, conn.clients = conn.can_edit, None, {}
         if was_editor and not any(c.can_edit for c in self.connections.in_document(doc_id)):
             service.snapshot_by_id(db.session, doc_id)
+
+    # --- called by subscribers (outside any socket event) -----------------------------------------
+
+    def close_document(self, doc_id: int) -> None:
+        """The document was deleted: everyone joined to it is told (`reset`, reason "deleted") and
+        leaves it, in every process (room emit); nothing is snapshotted, there is nothing to save to."""
+        payload = {"doc": doc_id, "epoch": 0, "reason": "deleted", "message": DELETED}
+        socketio.emit("reset", payload, to=room_name(doc_id), namespace=self.namespace)
+        for sid, conn in self.connections.joined(doc_id):
+            if conn.watching:  # reading pages are in no room
+                socketio.emit("reset", payload, to=sid, namespace=self.namespace)
+            conn.doc_id, conn.can_edit, conn.watching, conn.clients = None, False, False, {}
+        socketio.close_room(room_name(doc_id), namespace=self.namespace)
+
+    def drop_user(self, user_id: int) -> None:
+        """The account was erased: its sockets in this process are told and disconnected now, so its
+        cursor and name leave everyone's presence list (others' processes refuse its next event)."""
+        for sid, conn in self.connections.of_user(user_id):
+            if conn.doc_id is not None:
+                socketio.emit("reset", {"doc": conn.doc_id, "epoch": 0, "reason": "access"}, to=sid,
+                              namespace=self.namespace)
+            socketio.server.disconnect(sid, namespace=self.namespace)  # runs on_disconnect: peer-left
 
     def _drop(self, conn, reason: str) -> None:
         if conn is not None and conn.doc_id is not None:

@@ -13,6 +13,7 @@ from wiki.auth.models import User
 from wiki.documents import revisions
 from wiki.documents import service as documents
 from wiki.documents.models import Document
+from wiki.errors import NotFound
 from wiki.extensions import begin_read
 from wiki.realtime import store, ydoc
 from wiki.realtime.rooms import Room, Rooms
@@ -31,8 +32,8 @@ def open_room(session, document: Document) -> Room:
     write lock and waits for the room.
     """
     room = rooms().get(document.id)
-    if not room.loaded:
-        store.lock_document(session, document.id)
+    if not room.loaded and store.lock_document(session, document.id) is None:
+        _deleted(session, document.id)
     with room.lock:
         room.ensure_loaded(session, lambda: documents.head(session, document).text)
     return room
@@ -42,9 +43,17 @@ def receive(session, document: Document, update: bytes, user_id: int | None) -> 
     """Commit a client's update; (seq, change to broadcast or None, whether all of it is stored).
     ValueError for bad Yjs, TooLarge over the cap."""
     room = open_room(session, document)
-    store.lock_document(session, document.id)
+    if store.lock_document(session, document.id) is None:
+        _deleted(session, document.id)
     with room.lock:
         return room.receive(session, update, user_id, current_app.config["DOCUMENT_MAX_BYTES"])
+
+
+def _deleted(session, document_id: int):
+    """The document was deleted while this event waited for it: refuse, and forget its room."""
+    session.rollback()
+    rooms().discard(document_id)
+    raise NotFound("This document was deleted.")
 
 
 def push_saved_text(session, document_id: int, base_text: str, new_text: str, user_id: int | None):
@@ -124,4 +133,7 @@ def answer_step1(session, document: Document, state_vector: bytes) -> tuple[byte
 
 def snapshot_by_id(session, document_id: int):
     document = session.get(Document, document_id)
-    return snapshot(session, document) if document is not None else None
+    if document is None:  # deleted (perhaps by another process): its room here is stale
+        rooms().discard(document_id)
+        return None
+    return snapshot(session, document)

@@ -21,6 +21,8 @@ def init_realtime(app: Flask) -> None:
     if _namespace is None:  # the SocketIO object is shared by every app of the process
         _namespace = CollabNamespace()
         signals.revision_committed.connect(_push_to_live_draft)
+        signals.document_deleted.connect(_close_deleted_document)
+        signals.user_erased.connect(_drop_erased_user)
         init_comment_events(app)  # new comments reach readers of the document (wiki/comments/events.py)
     # Every socketio.init_app() builds a new Socket.IO server, and on_namespace() after init_app only
     # registers on the current one: register again for each app, or a second app has no /collab.
@@ -36,6 +38,16 @@ def _push_to_live_draft(app, *, document_id, previous_text, text, user_id, sourc
     if update:
         socketio.emit("sync", {"doc": document_id, "data": ydoc.update_body(update)},
                       to=room_name(document_id), namespace="/collab")
+
+
+def _close_deleted_document(app, *, document_id, **_):
+    """Editors of a deleted document are told and leave it; its in-memory room is dropped."""
+    service.rooms().discard(document_id)
+    _namespace.close_document(document_id)
+
+
+def _drop_erased_user(app, *, user_id, **_):
+    _namespace.drop_user(user_id)
 
 
 def run_idle_snapshots(app: Flask) -> int:

@@ -22,6 +22,8 @@ class Space(db.Model):
     # wrote anonymous comments (the comment form says so before anyone writes).
     premoderation: Mapped[bool] = mapped_column(default=False, server_default="0")
     facilitators_see_anonymous: Mapped[bool] = mapped_column(default=False, server_default="0")
+    # Where the space's people are: round opening and closing times are typed and shown in it.
+    timezone: Mapped[str] = mapped_column(String(64), default="Europe/London", server_default="Europe/London")
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
     memberships: Mapped[list["Membership"]] = relationship(

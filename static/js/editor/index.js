@@ -30,6 +30,8 @@ const RESET_MESSAGES = {
     + "The text stays here so you can copy anything you need; reload the page to continue.",
   epoch: "This draft was replaced on the server, so live editing stopped here. The text stays here "
     + "so you can copy anything you need; reload the page to continue.",
+  deleted: "This document was deleted by a facilitator, so live editing stopped. The text stays here "
+    + "so you can copy anything you need; nothing more can be saved to it.",
 };
 
 function start(root) {
@@ -87,7 +89,7 @@ function start(root) {
   provider.on("problem", (message) => showProblem(message));
   provider.on("reset", (reason) => {
     showAccess();
-    showProblem(RESET_MESSAGES[reason] || RESET_MESSAGES.epoch, { reload: true });
+    showProblem(RESET_MESSAGES[reason] || RESET_MESSAGES.epoch, { reload: reason !== "deleted" });
   });
   awareness.on("change", () => renderWho(part("who"), awareness));
 
