@@ -188,10 +188,12 @@ class CommentRow:
     edited_at: datetime | None = None
 
 
-def thread_stamp(status: str, comments: Iterable[tuple]) -> str:
-    """Stamp of a thread from (id, state, visibility, author_id, edited_at) of each comment: the facts
-    that decide who finds which text."""
-    return stamp(status, *sorted((c[0], c[1], c[2], c[3], _iso(c[4])) for c in comments))
+def thread_stamp(status: str, comments: Iterable[tuple], responses: Iterable[tuple] = ()) -> str:
+    """Stamp of a thread from (id, state, visibility, author_id, edited_at) of each comment and
+    (comment id, disposition, set_at, round published) of each response: the facts that decide who
+    finds which text."""
+    return stamp(status, *sorted((c[0], c[1], c[2], c[3], _iso(c[4])) for c in comments),
+                 *sorted((r[0], r[1], _iso(r[2]), r[3]) for r in responses))
 
 
 def _iso(value: datetime | None) -> str:
@@ -199,12 +201,13 @@ def _iso(value: datetime | None) -> str:
 
 
 def comment_entries(*, thread_id: int, document_id: int, space_id: int, status: str, comments: list[CommentRow],
-                    viewers: Iterable[rules.Viewer]) -> list[Entry]:
-    """One entry per comment someone may find by its words; withdrawn ones (nobody) are left out."""
+                    viewers: Iterable[rules.Viewer], responses: Iterable[tuple] = ()) -> list[Entry]:
+    """One entry per comment someone may find by its words; withdrawn ones (nobody) are left out.
+    ``responses``: the stamp facts of the thread's responses (their entries are made by the caller)."""
     viewers = tuple(viewers)
     group = group_of("thread", thread_id)
     mark = thread_stamp(status, [(c.id, c.facts.state, c.facts.visibility, c.facts.author_id, c.edited_at)
-                                 for c in comments])
+                                 for c in comments], responses)
     entries = [marker(group, mark, space_id, document_id)]
     for c in comments:
         access = comment_access(c.facts, viewers)
@@ -215,3 +218,25 @@ def comment_entries(*, thread_id: int, document_id: int, space_id: int, status: 
                              date=c.facts.created_at, access=access, anchor=f"comment-{c.id}",
                              author_id=c.facts.author_id, stamp=mark))
     return entries
+
+
+def response_entry(*, comment_id: int, thread_id: int, document_id: int, space_id: int, html: str, label: str,
+                   themes: Iterable[str], disposition: str, date: datetime | None, access: frozenset[str],
+                   mark: str) -> Entry:
+    """A facilitator's public response to one comment; found by its words, its disposition
+    ("accepted"…) and its themes. It lives in its thread's group."""
+    return Entry(key=f"{RESPONSE}:{comment_id}", kind=RESPONSE, object_id=comment_id,
+                 group=group_of("thread", thread_id), space_id=space_id, title="", body=plain_text(html),
+                 document_id=document_id, headings="\n".join([label, *themes]), status=disposition, date=date,
+                 access=access, anchor=f"response-{comment_id}", stamp=mark)
+
+
+def round_entries(*, round_id: int, document_id: int, space_id: int, title: str, html: str, questions: list[str],
+                  state: str, date: datetime | None) -> list[Entry]:
+    """A consultation round: its title, guiding questions and introduction, for every reader."""
+    group = group_of(ROUND, round_id)
+    mark = stamp(title, state, html, *questions)
+    return [marker(group, mark, space_id, document_id),
+            Entry(key=group, kind=ROUND, object_id=round_id, group=group, space_id=space_id, title=title,
+                  body=plain_text(html), document_id=document_id, headings="\n".join(questions), status=state,
+                  date=date, stamp=mark)]

@@ -1,31 +1,26 @@
-"""Searching as one user: what they may find, results checked again against the database, "did you
-mean".
+"""Searching as one user: what they may find, and "did you mean".
 
 The index narrows by access tokens (wiki/search/entries.py); the spaces a user may read and the kind
 of viewer they are in each come from the permission rules at query time (``permissions.can_read``,
 ``presenters.viewer_for``). Every result on the page is then re-checked against the live database
-with the same rules — a comment hidden a moment ago, whose index entry is not yet refreshed, is
-dropped (and its refresh queued), never shown.
+with the same rules (wiki/search/hydrate.py).
 """
 
 from __future__ import annotations
 
 import dataclasses
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date
 
 from sqlalchemy import select
-from sqlalchemy.orm import selectinload
 
 from wiki.auth import permissions
-from wiki.comments import rules
-from wiki.comments.models import Comment, Thread
-from wiki.comments.presenters import facts, settings_of, viewer_for
-from wiki.documents.models import Document
+from wiki.comments.presenters import viewer_for
 from wiki.errors import DomainError
 from wiki.search import highlight, spelling
-from wiki.search.backend import Backend, Filters, Hit, SearchPage, SearchRequest
-from wiki.search.entries import COMMENT, DOCUMENT, SECTION, searcher_tokens, text_visible
+from wiki.search.backend import Backend, Filters, SearchPage, SearchRequest
+from wiki.search.entries import searcher_tokens
+from wiki.search.hydrate import Hydrator, Result
 from wiki.search.query import TERM, Query, QuerySyntaxError, parse
 from wiki.spaces import service as spaces
 from wiki.spaces.models import Space
@@ -37,24 +32,6 @@ class BadQuery(DomainError):
     """The search cannot be understood (400, with how to fix it)."""
 
     status = 400
-
-
-@dataclass(frozen=True)
-class Result:
-    type: str
-    id: int
-    title: str
-    title_html: str  # escaped, matches marked
-    snippet_html: str  # escaped, matches marked
-    space_slug: str
-    space_title: str
-    document_slug: str
-    document_title: str
-    anchor: str  # URL fragment of the section or comment
-    status: str
-    date: datetime | None
-    author: str = ""  # comments: the name this searcher is shown (never an anonymous author's)
-    highlight: tuple[str, ...] = ()  # the words marked, for the page the result leads to
 
 
 @dataclass
@@ -106,55 +83,12 @@ def search(session, backend: Backend, user, text: str, *, kinds=(), space_slugs=
     request = SearchRequest(query, access, filters, (page - 1) * per_page, per_page)
     found = backend.search(request) if not query.empty else SearchPage([], 0)
     outcome = Outcome(query, [], found.total, page, per_page, found.facets, readable)
-    outcome.results = _hydrate(session, user, found.hits, highlight.Matcher(query), readable, actors, outcome.stale)
+    hydrator = Hydrator(session, user, readable, actors, highlight.Matcher(query))
+    outcome.results = hydrator.results(found.hits)
+    outcome.stale = hydrator.stale
     if not query.empty:
         outcome.suggestion = suggest(backend, request, query)
     return outcome
-
-
-# --- results, checked again ---------------------------------------------------------------------------
-
-
-def _hydrate(session, user, hits: list[Hit], matcher, readable, actors, stale: list[str]) -> list[Result]:
-    documents = {d.id: d for d in session.scalars(
-        select(Document).where(Document.id.in_({h.document_id for h in hits if h.document_id})))}
-    comment_ids = [h.object_id for h in hits if h.kind == COMMENT]
-    comments = {c.id: c for c in session.scalars(
-        select(Comment).where(Comment.id.in_(comment_ids))
-        .options(selectinload(Comment.author), selectinload(Comment.thread).selectinload(Thread.document)))}
-    results = []
-    for hit in hits:
-        space, document = readable.get(hit.space_id), documents.get(hit.document_id)
-        if space is None or document is None or document.space_id != space.id:
-            stale.append(f"removed-document:{hit.document_id}" if document is None else f"document:{document.id}")
-            continue
-        result = _result(hit, space, document, comments, user, actors[space.id], matcher, stale)
-        if result is not None:
-            results.append(result)
-    return results
-
-
-def _result(hit: Hit, space: Space, document: Document, comments, user, actor, matcher, stale) -> Result | None:
-    title, author, status = document.title, "", document.status
-    when = document.updated_at if hit.kind in (DOCUMENT, SECTION) else None
-    if hit.kind == SECTION:
-        title = hit.title
-    elif hit.kind == COMMENT:
-        comment = comments.get(hit.object_id)
-        viewer = viewer_for(actor, user, space)
-        if comment is None or not text_visible(facts(comment), viewer):
-            stale.append(f"thread:{comment.thread_id}" if comment is not None else f"document:{document.id}")
-            return None
-        author = rules.author_label(facts(comment), viewer, settings_of(space))
-        title, status, when = f"Comment on “{document.title}”", comment.thread.status, comment.created_at
-    elif hit.kind != DOCUMENT:
-        title = hit.title or document.title
-    marked_title, snippet = highlight.mark(title, matcher), highlight.snippet(hit.body, matcher)
-    return Result(type=hit.kind, id=hit.object_id, title=title, title_html=marked_title.html,
-                  snippet_html=snippet.html, space_slug=space.slug, space_title=space.title,
-                  document_slug=document.slug, document_title=document.title, anchor=hit.anchor, status=status,
-                  date=when, author=author,
-                  highlight=tuple(dict.fromkeys(marked_title.words + snippet.words)))
 
 
 # --- did you mean ---------------------------------------------------------------------------------------

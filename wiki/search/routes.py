@@ -3,21 +3,30 @@
 from flask import Blueprint, current_app, render_template, request, url_for
 from flask_login import current_user
 
+from wiki.consultations.lifecycle import STATES as ROUND_STATES
+from wiki.consultations.models import DISPOSITIONS
+from wiki.documents.models import STATUSES
 from wiki.extensions import db
 from wiki.pagination import Page, page_number
 from wiki.search import finder, service
 from wiki.search.entries import KIND_NAMES, KINDS
-from wiki.search.finder import BadQuery, Result
+from wiki.search.finder import BadQuery
+from wiki.search.hydrate import Result
 
 bp = Blueprint("search", __name__)
-STATUS_LABELS = {"draft": "Draft", "consultation": "In consultation", "published": "Published",
-                 "archived": "Archived", "open": "Open", "resolved": "Resolved"}
+# Documents' statuses, threads' (open / resolved), rounds' states and responses' dispositions.
+STATUS_LABELS = {**ROUND_STATES, **STATUSES, "open": "Open", "resolved": "Resolved", **DISPOSITIONS}
 
 
 def result_url(result: Result, external: bool = False) -> str:
-    """Where a result leads: its document, at the section or comment, with the matched words to mark."""
-    url = url_for("documents.view", space_slug=result.space_slug, slug=result.document_slug,
+    """Where a result leads: its document (or consultation round page), at the section, comment or
+    response, with the matched words to mark."""
+    common = dict(space_slug=result.space_slug, slug=result.document_slug,
                   highlight=" ".join(result.highlight) or None, _external=external)
+    if result.round_id is not None:
+        url = url_for("rounds.show", round_id=result.round_id, **common)
+    else:
+        url = url_for("documents.view", **common)
     return f"{url}#{result.anchor}" if result.anchor else url
 
 

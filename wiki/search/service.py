@@ -19,7 +19,7 @@ from wiki.search.indexer import Indexer
 from wiki.search.sources import SOURCES, source_of
 
 log = logging.getLogger(__name__)
-REMOVED_DOCUMENT, AUTHOR = "removed-document", "author"
+REMOVED_DOCUMENT, AUTHOR, ROUND_THREADS = "removed-document", "author", "round-threads"
 
 
 class SearchEngine:
@@ -87,7 +87,9 @@ def shutdown(app: Flask) -> None:
 def apply_jobs(session, backend: Backend, jobs: list[str]) -> None:
     """Make the index agree with the database about ``jobs``. The database is read *after* the
     writer lock is taken, so of two writers the later one always writes the later state."""
-    groups = _expand_authors(backend, jobs)
+    begin_read(session)  # SQLite: a plain read, never the write lock
+    groups = _expand(session, backend, jobs)
+    session.rollback()
 
     def build() -> Batch:
         begin_read(session)  # a fresh snapshot, taken now that we hold the lock
@@ -108,13 +110,18 @@ def apply_jobs(session, backend: Backend, jobs: list[str]) -> None:
     backend.write(build)
 
 
-def _expand_authors(backend: Backend, jobs: list[str]) -> list[str]:
-    """"author:5" (an erased account) stands for every group holding something they wrote."""
+def _expand(session, backend: Backend, jobs: list[str]) -> list[str]:
+    """Jobs that stand for several groups: "author:5" (an erased account: every group holding
+    something they wrote) and "round-threads:3" (the threads of a round whose state changed)."""
+    from wiki.search.rounds import round_threads
+
     out: dict[str, None] = {}
     for job in jobs:
         prefix, _, raw = job.partition(":")
         if prefix == AUTHOR:
             out.update(dict.fromkeys(sorted(backend.groups_for_author(int(raw)))))
+        elif prefix == ROUND_THREADS:
+            out.update(dict.fromkeys(round_threads(session, int(raw))))
         else:
             out[job] = None
     return list(out)
@@ -123,7 +130,7 @@ def _expand_authors(backend: Backend, jobs: list[str]) -> list[str]:
 def known_job(job: str) -> bool:
     """Jobs for content types with a registered Source (others are not indexed yet)."""
     prefix = job.partition(":")[0]
-    return prefix in (REMOVED_DOCUMENT, AUTHOR) or prefix in SOURCES
+    return prefix in (REMOVED_DOCUMENT, AUTHOR, ROUND_THREADS) or prefix in SOURCES
 
 
 # --- rebuilding and checking -------------------------------------------------------------------------

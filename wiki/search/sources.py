@@ -7,23 +7,20 @@ responses, published editions — is one more Source registered in ``SOURCES`` a
 wiki/search/subscribers.py naming the signal that changes it.
 
 Who may find a comment is decided by the comment rules themselves, asked for every kind of viewer
-``presenters.viewer_for`` can produce (``possible_viewers``), never by a copy of them.
+``presenters.viewer_for`` can produce (wiki/search/viewers.py), never by a copy of them.
 """
 
 from __future__ import annotations
 
-import functools
 from collections import defaultdict
 from collections.abc import Iterator
-from types import SimpleNamespace
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
-from wiki.auth import permissions
-from wiki.comments import rules
 from wiki.comments.models import Comment, Thread
-from wiki.comments.presenters import facts, viewer_for
+from wiki.comments.presenters import facts
+from wiki.consultations.models import Disposition, Round
 from wiki.documents.models import Document, Revision
 from wiki.search.entries import (
     CommentRow,
@@ -34,25 +31,10 @@ from wiki.search.entries import (
     stamp,
     thread_stamp,
 )
+from wiki.search.rounds import RoundSource, dispositions, response_entries, response_facts
+from wiki.search.viewers import possible_viewers
 
 BATCH = 200  # rows read at a time when streaming every group
-
-
-@functools.cache
-def possible_viewers() -> tuple[rules.Viewer, ...]:
-    """Every kind of viewer the app produces, made by ``viewer_for`` itself for each actor × space
-    privacy (with an id that is nobody's, so no viewer here is an author)."""
-    actors = [permissions.ANONYMOUS, permissions.Actor(authenticated=True),
-              *(permissions.Actor(authenticated=True, role=role) for role in permissions.ROLES),
-              permissions.Actor(authenticated=True, admin=True)]
-    found = set()
-    for private in (False, True):
-        space = SimpleNamespace(is_private=private)
-        for actor in actors:
-            user = SimpleNamespace(is_authenticated=actor.authenticated, id=-1)
-            if permissions.can_read(actor, private):
-                found.add(viewer_for(actor, user, space))
-    return tuple(sorted(found, key=repr))
 
 
 class DocumentSource:
@@ -100,49 +82,59 @@ class DocumentSource:
 
 
 class ThreadSource:
-    """The comments of one thread that anyone may find, each with who may find it."""
+    """The comments of one thread that anyone may find, each with who may find it, and the
+    facilitators' responses to them."""
 
     prefix = "thread"
 
     def build(self, session, thread_id: int) -> list[Entry]:
-        thread = session.scalar(select(Thread).where(Thread.id == thread_id).options(
-            selectinload(Thread.comments).selectinload(Comment.author), selectinload(Thread.document)))
-        return self._entries(thread) if thread is not None else []
+        thread = session.scalar(select(Thread).where(Thread.id == thread_id).options(*_THREAD_LOADS))
+        if thread is None:
+            return []
+        return self._entries(thread, dispositions(session, [c.id for c in thread.comments]))
 
     @staticmethod
-    def _entries(thread: Thread) -> list[Entry]:
+    def _entries(thread: Thread, pairs) -> list[Entry]:
         rows = [CommentRow(c.id, facts(c), c.body_html, c.edited_at) for c in thread.comments]
-        return comment_entries(thread_id=thread.id, document_id=thread.document_id,
-                               space_id=thread.document.space_id, status=thread.status, comments=rows,
-                               viewers=possible_viewers())
+        space = thread.document.space
+        entries = comment_entries(thread_id=thread.id, document_id=thread.document_id, space_id=space.id,
+                                  status=thread.status, comments=rows, viewers=possible_viewers(),
+                                  responses=response_facts(pairs))
+        return entries + response_entries(thread, rows, pairs, space.id, space.is_private, entries[0].stamp)
 
     def count(self, session) -> int:
         return session.scalar(select(func.count()).select_from(Thread))
 
     def stream(self, session) -> Iterator[list[Entry]]:
         last = 0
-        while True:
-            threads = session.scalars(
-                select(Thread).where(Thread.id > last).order_by(Thread.id).limit(BATCH)
-                .options(selectinload(Thread.comments).selectinload(Comment.author), selectinload(Thread.document))
-            ).all()
-            if not threads:
-                return
+        while threads := session.scalars(select(Thread).where(Thread.id > last).order_by(Thread.id).limit(BATCH)
+                                         .options(*_THREAD_LOADS)).all():
+            pairs = dispositions(session, [c.id for t in threads for c in t.comments])
             for thread in threads:
-                yield self._entries(thread)
+                yield self._entries(thread, {c.id: pairs[c.id] for c in thread.comments if c.id in pairs})
             last = threads[-1].id
             session.expunge_all()
 
     def stamps(self, session) -> dict[str, str]:
         statuses = dict(session.execute(select(Thread.id, Thread.status)).all())
-        comments = defaultdict(list)
+        comments, responses = defaultdict(list), defaultdict(list)
         for thread_id, *row in session.execute(select(Comment.thread_id, Comment.id, Comment.state,
                                                       Comment.visibility, Comment.author_id, Comment.edited_at)):
             comments[thread_id].append(row)
-        return {group_of(self.prefix, i): thread_stamp(status, comments[i]) for i, status in statuses.items()}
+        answered = session.execute(select(Comment.thread_id, Disposition, Round)
+                                   .join(Disposition, Disposition.comment_id == Comment.id)
+                                   .join(Round, Round.id == Disposition.round_id))
+        for thread_id, disposition, round_ in answered:
+            responses[thread_id] += response_facts({disposition.comment_id: (disposition, round_)})
+        return {group_of(self.prefix, i): thread_stamp(status, comments[i], responses[i])
+                for i, status in statuses.items()}
 
 
-SOURCES = {source.prefix: source for source in (DocumentSource(), ThreadSource())}
+_THREAD_LOADS = (selectinload(Thread.comments).selectinload(Comment.author),
+                 selectinload(Thread.document).selectinload(Document.space))
+
+
+SOURCES = {source.prefix: source for source in (DocumentSource(), ThreadSource(), RoundSource())}
 
 
 def source_of(group: str):

@@ -2,9 +2,9 @@
 
 Each handler only names groups; the indexer (wiki/search/indexer.py) reads the database when it gets
 to them, so handlers are cheap and never fail the request that sent the signal. Signals and their
-keywords are documented in wiki/signals.py. Content types whose models are built elsewhere
-(consultation rounds, responses, published editions) are listed here already: their jobs name a
-group; once the feature's Source is registered in wiki/search/sources.py, those groups are indexed.
+keywords are documented in wiki/signals.py. A content type whose Source is not registered in
+wiki/search/sources.py yet (published editions) is listed here already: its jobs are dropped until
+the Source exists, then its groups are indexed.
 """
 
 import logging
@@ -13,7 +13,7 @@ from flask import Flask
 
 from wiki import signals
 from wiki.search import service
-from wiki.search.service import AUTHOR, REMOVED_DOCUMENT
+from wiki.search.service import AUTHOR, REMOVED_DOCUMENT, ROUND_THREADS
 
 log = logging.getLogger(__name__)
 _connected = False
@@ -29,7 +29,8 @@ def _jobs_for(signal_name: str, kwargs: dict) -> list[str]:
         "comment-added": lambda: [thread],
         "comment-changed": lambda: [thread],
         "disposition-set": lambda: [thread],  # a response is found with the thread it answers
-        "round-changed": lambda: [f"round:{kwargs.get('round_id')}"],
+        # a round's state also decides who sees the responses in its threads
+        "round-changed": lambda: [f"round:{kwargs.get('round_id')}", f"{ROUND_THREADS}:{kwargs.get('round_id')}"],
         "edition-published": lambda: [f"edition:{kwargs.get('edition_id')}"],
         "document-deleted": lambda: [f"{REMOVED_DOCUMENT}:{kwargs.get('document_id')}"],
         "user-erased": lambda: [f"{AUTHOR}:{kwargs.get('user_id')}"],

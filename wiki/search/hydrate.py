@@ -1,0 +1,129 @@
+"""One page of hits made into results, each checked again against the live database.
+
+The index may be a moment behind (a comment hidden a second ago); every hit is re-checked with the
+same rules the pages use — space readable (``permissions.can_read``), comment text shown
+(``rules.can_see`` and ``rules.body_shown``), responses visible (``reporting.may_see_report``) — and
+dropped if they now say no; its group is then queued for a refresh. Titles, authors, statuses and
+dates are read fresh from the database; only the snippet comes from the index.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import select
+from sqlalchemy.orm import selectinload
+
+from wiki.comments import rules
+from wiki.comments.models import Comment, Thread
+from wiki.comments.presenters import facts, settings_of, viewer_for
+from wiki.consultations import gate
+from wiki.consultations.models import Round
+from wiki.consultations.reporting import may_see_report
+from wiki.documents.models import Document
+from wiki.search import highlight
+from wiki.search.backend import Hit
+from wiki.search.entries import COMMENT, RESPONSE, ROUND, SECTION, text_visible
+from wiki.search.rounds import dispositions
+
+
+@dataclass(frozen=True)
+class Result:
+    type: str
+    id: int
+    title: str
+    title_html: str  # escaped, matches marked
+    snippet_html: str  # escaped, matches marked
+    space_slug: str
+    space_title: str
+    document_slug: str
+    document_title: str
+    anchor: str  # URL fragment of the section, comment or response
+    status: str
+    date: datetime | None
+    author: str = ""  # comments: the name this searcher is shown (never an anonymous author's)
+    highlight: tuple[str, ...] = ()  # the words marked, for the page the result leads to
+    round_id: int | None = None  # found on a consultation round's page
+
+
+@dataclass(frozen=True)
+class _Shown:
+    """What a hit shows, once the live rules have agreed."""
+
+    title: str
+    status: str
+    date: datetime | None
+    author: str = ""
+    round_id: int | None = None
+
+
+class Hydrator:
+    def __init__(self, session, user, readable: dict, actors: dict, matcher: highlight.Matcher):
+        self.session, self.user, self.readable, self.actors, self.matcher = session, user, readable, actors, matcher
+        self.stale: list[str] = []
+
+    def results(self, hits: list[Hit]) -> list[Result]:
+        self._load(hits)
+        found = []
+        for hit in hits:
+            space, document = self.readable.get(hit.space_id), self.documents.get(hit.document_id)
+            if space is None or document is None or document.space_id != space.id:
+                self.stale.append(f"removed-document:{hit.document_id}" if document is None
+                                  else f"document:{document.id}")
+                continue
+            shown = self._shown(hit, space, document)
+            if shown is not None:
+                found.append(self._result(hit, space, document, shown))
+        return found
+
+    def _load(self, hits: list[Hit]) -> None:
+        session = self.session
+        self.documents = {d.id: d for d in session.scalars(
+            select(Document).where(Document.id.in_({h.document_id for h in hits if h.document_id})))}
+        commented = [h.object_id for h in hits if h.kind in (COMMENT, RESPONSE)]
+        self.comments = {c.id: c for c in session.scalars(
+            select(Comment).where(Comment.id.in_(commented))
+            .options(selectinload(Comment.author), selectinload(Comment.thread).selectinload(Thread.document)))}
+        self.responses = dispositions(session, [h.object_id for h in hits if h.kind == RESPONSE])
+        self.rounds = {r.id: r for r in session.scalars(
+            select(Round).where(Round.id.in_([h.object_id for h in hits if h.kind == ROUND])))}
+
+    def _shown(self, hit: Hit, space, document) -> _Shown | None:
+        if hit.kind in (COMMENT, RESPONSE):
+            return self._comment(hit, space, document)
+        if hit.kind == ROUND:
+            round_ = self.rounds.get(hit.object_id)
+            if round_ is None:
+                self.stale.append(f"round:{hit.object_id}")
+                return None
+            return _Shown(round_.title, gate.state_of(round_), round_.opens_at, round_id=round_.id)
+        title = hit.title if hit.kind == SECTION else document.title
+        return _Shown(title, document.status, document.updated_at)
+
+    def _comment(self, hit: Hit, space, document) -> _Shown | None:
+        comment, actor = self.comments.get(hit.object_id), self.actors[space.id]
+        viewer = viewer_for(actor, self.user, space)
+        pair = self.responses.get(hit.object_id) if hit.kind == RESPONSE else None
+        visible = comment is not None and text_visible(facts(comment), viewer)
+        if visible and hit.kind == RESPONSE:
+            visible = pair is not None and may_see_report(pair[1], actor)
+        if not visible:
+            self.stale.append(f"thread:{comment.thread_id}" if comment is not None else f"document:{document.id}")
+            return None
+        if hit.kind == RESPONSE:
+            disposition, round_ = pair
+            return _Shown(f"Response to a comment on “{document.title}”", disposition.disposition,
+                          disposition.set_at, round_id=round_.id)
+        author = rules.author_label(facts(comment), viewer, settings_of(space))
+        return _Shown(f"Comment on “{document.title}”", comment.thread.status, comment.created_at, author,
+                      comment.thread.round_id)
+
+    def _result(self, hit: Hit, space, document, shown: _Shown) -> Result:
+        title, snippet = highlight.mark(shown.title, self.matcher), highlight.snippet(hit.body, self.matcher)
+        words = {w.casefold(): w for w in title.words + snippet.words}
+        return Result(type=hit.kind, id=hit.object_id, title=shown.title, title_html=title.html,
+                      snippet_html=snippet.html, space_slug=space.slug, space_title=space.title,
+                      document_slug=document.slug, document_title=document.title, anchor=hit.anchor,
+                      status=shown.status, date=shown.date, author=shown.author, highlight=tuple(words.values()),
+                      round_id=shown.round_id)
