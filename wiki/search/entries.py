@@ -238,5 +238,6 @@ def round_entries(*, round_id: int, document_id: int, space_id: int, title: str,
     mark = stamp(title, state, html, *questions)
     return [marker(group, mark, space_id, document_id),
             Entry(key=group, kind=ROUND, object_id=round_id, group=group, space_id=space_id, title=title,
-                  body=plain_text(html), document_id=document_id, headings="\n".join(questions), status=state,
+                  body="\n".join([plain_text(html), *questions]).strip(), document_id=document_id,
+                  headings="\n".join(questions), status=state,
                   date=date, stamp=mark)]

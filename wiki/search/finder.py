@@ -26,6 +26,7 @@ from wiki.spaces import service as spaces
 from wiki.spaces.models import Space
 
 MAX_PAGE = 100  # deeper pages cost more than anyone reads
+SUGGEST_BELOW = 3  # "did you mean" is looked for when a search finds fewer results than this
 
 
 class BadQuery(DomainError):
@@ -86,7 +87,7 @@ def search(session, backend: Backend, user, text: str, *, kinds=(), space_slugs=
     hydrator = Hydrator(session, user, readable, actors, highlight.Matcher(query))
     outcome.results = hydrator.results(found.hits)
     outcome.stale = hydrator.stale
-    if not query.empty:
+    if not query.empty and found.total < SUGGEST_BELOW:
         outcome.suggestion = suggest(backend, request, query)
     return outcome
 

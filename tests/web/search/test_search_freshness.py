@@ -135,32 +135,55 @@ def test_resolving_a_thread_changes_its_status_filter(app, setting):
     assert len(search_as(app, "lanes", status="open")) == 1
 
 
-def test_a_deleted_document_leaves_the_index(app, setting):
-    """The lifecycle feature deletes documents and sends ``document_deleted`` (wiki/signals.py)."""
-    space, document, _, _, author = setting
+def test_a_deleted_document_leaves_the_index(app, setting, client):
+    _, document, facilitator, _, author = setting
     _post(document, author, "Comment about hedgehogs")
     assert len(search_as(app, "hedgehogs")) == 1
-    document_id = document.id
-    db.session.delete(db.session.get(Document, document_id))
-    db.session.commit()
-    signals.document_deleted.send(app, document_id=document_id, space_id=space.id)
+    login(client, facilitator)
+    assert client.delete(f"/api/v1/documents/{document.id}").status_code == 204
     assert search_as(app, "housing") == [] and search_as(app, "hedgehogs") == []
     assert search.check(db.session, search.engine(app).backend).ok
 
 
-def test_an_erased_account_is_reindexed_without_it(app, setting):
-    """Erasure (the lifecycle feature) keeps the content, attributed to "deleted participant", and sends
-    ``user_erased``: every group holding the author's words is rebuilt without their account."""
-    _, document, _, _, author = setting
-    comment = _post(document, author, "Mine about wildflowers")
-    flush(app)
-    comment.author_id = None  # what erasure does to their comments
+def test_a_document_deleted_behind_the_indexers_back_is_cleaned_up_by_the_signal(app, setting):
+    """``document_deleted`` alone (wiki/signals.py) removes every entry of the document."""
+    space, document, _, _, author = setting
+    _post(document, author, "Comment about badgers")
+    document_id = document.id
+    db.session.delete(db.session.get(Document, document_id))
     db.session.commit()
-    assert not search.check(db.session, search.engine(app).backend).ok  # indexed with the account
+    signals.document_deleted.send(app, document_id=document_id, space_id=space.id)
+    assert search_as(app, "housing") == [] and search_as(app, "badgers") == []
+
+
+def test_an_erased_account_keeps_its_words_findable_but_not_its_name(app, setting):
+    """Erasure keeps the content, attributed to "deleted participant" (docs/privacy.md)."""
+    from wiki.privacy.service import erase_account
+
+    _, document, _, _, author = setting
+    _post(document, author, "Mine about wildflowers")
+    flush(app)
+    page = app.test_client().get("/search?q=wildflowers").get_data(as_text=True)
+    assert "Cora Commenter" in page
+    erase_account(db.session, author)
+    flush(app)
+    page = app.test_client().get("/search?q=wildflowers").get_data(as_text=True)
+    assert "Cora Commenter" not in page and "deleted participant" in page
+    assert search.check(db.session, search.engine(app).backend).ok
+
+
+def test_user_erased_rebuilds_every_group_the_author_wrote_in(app, setting):
+    """``user_erased`` alone: each group holding the author's words is rebuilt from the database."""
+    _, document, _, _, author = setting
+    comment = _post(document, author, "Mine about meadows")
+    flush(app)
+    comment.author_id = None  # should erasure ever detach the account from its comments
+    db.session.commit()
+    assert not search.check(db.session, search.engine(app).backend).ok
     signals.user_erased.send(app, user_id=author.id)
     flush(app)
     assert search.check(db.session, search.engine(app).backend).ok
-    assert len(search_as(app, "wildflowers")) == 1
+    assert len(search_as(app, "meadows")) == 1
 
 
 def test_a_result_found_out_of_date_is_dropped_and_refreshed(app, setting):
