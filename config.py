@@ -77,6 +77,8 @@ class Config:
     SEARCH_LOCK_TIMEOUT = 5.0  # seconds a writer waits for the index lock before retrying later
     SEARCH_QUEUE_MAX = 10_000  # queued groups before requests index inline instead
     SEARCH_PER_PAGE = 10
+    # Processes building the Whoosh index in `flask search reindex` (Whoosh's multiprocessing writer).
+    SEARCH_REINDEX_PROCS = _int("WIKI_SEARCH_REINDEX_PROCS", 1)
 
 
 class DevelopmentConfig(Config):

@@ -13,10 +13,10 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy import select
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import joinedload
 
 from wiki.comments import rules
-from wiki.comments.models import Comment, Thread
+from wiki.comments.models import Comment
 from wiki.comments.presenters import facts, settings_of, viewer_for
 from wiki.consultations import gate
 from wiki.consultations.models import Round
@@ -78,16 +78,18 @@ class Hydrator:
         return found
 
     def _load(self, hits: list[Hit]) -> None:
+        """A query per kind of thing on the page (none for kinds it does not hold)."""
         session = self.session
-        self.documents = {d.id: d for d in session.scalars(
-            select(Document).where(Document.id.in_({h.document_id for h in hits if h.document_id})))}
+        wanted = {h.document_id for h in hits if h.document_id}
+        self.documents = {d.id: d for d in session.scalars(select(Document).where(Document.id.in_(wanted)))} \
+            if wanted else {}
         commented = [h.object_id for h in hits if h.kind in (COMMENT, RESPONSE)]
         self.comments = {c.id: c for c in session.scalars(
             select(Comment).where(Comment.id.in_(commented))
-            .options(selectinload(Comment.author), selectinload(Comment.thread).selectinload(Thread.document)))}
+            .options(joinedload(Comment.author), joinedload(Comment.thread)))} if commented else {}
         self.responses = dispositions(session, [h.object_id for h in hits if h.kind == RESPONSE])
-        self.rounds = {r.id: r for r in session.scalars(
-            select(Round).where(Round.id.in_([h.object_id for h in hits if h.kind == ROUND])))}
+        rounds = [h.object_id for h in hits if h.kind == ROUND]
+        self.rounds = {r.id: r for r in session.scalars(select(Round).where(Round.id.in_(rounds)))} if rounds else {}
 
     def _shown(self, hit: Hit, space, document) -> _Shown | None:
         if hit.kind in (COMMENT, RESPONSE):

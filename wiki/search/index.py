@@ -13,6 +13,7 @@
 
 from __future__ import annotations
 
+import heapq
 import logging
 import shutil
 import threading
@@ -22,7 +23,6 @@ from pathlib import Path
 
 from whoosh import columns, fields, index, scoring
 from whoosh.analysis import Token, Tokenizer
-from whoosh.idsets import DocIdSet
 from whoosh.index import LockError
 from whoosh.writing import CLEAR
 
@@ -86,32 +86,14 @@ def _document(entry: Entry) -> dict:
                 meta=_meta(entry), info=info)
 
 
-class _Allowed(DocIdSet):
-    """The entries that passed access and filters, as Whoosh's search filter. Never falsy: Whoosh
-    treats an empty filter as no filter at all."""
-
-    def __init__(self, ids: set[int]):
-        self.ids = ids
-
-    def __contains__(self, docnum) -> bool:
-        return docnum in self.ids
-
-    def __iter__(self):
-        return iter(sorted(self.ids))
-
-    def __len__(self) -> int:
-        return len(self.ids)
-
-    def __bool__(self) -> bool:
-        return True
-
-
 class WhooshBackend:
     name = "whoosh"
 
-    def __init__(self, path: str | Path, *, lock_timeout: float = 5.0, refresh_seconds: float = 1.0):
+    def __init__(self, path: str | Path, *, lock_timeout: float = 5.0, refresh_seconds: float = 1.0,
+                 rebuild_procs: int = 1):
         self.path = Path(path)
         self.lock_timeout, self.refresh_seconds = lock_timeout, refresh_seconds
+        self.rebuild_procs = rebuild_procs
         self._ix = None
         self._open_lock = threading.Lock()
         self._searchers: dict[int, tuple] = {}  # thread id → (searcher, generation, checked at)
@@ -205,7 +187,8 @@ class WhooshBackend:
         self._forget_old_segments()
 
     def rebuild(self, entries: Iterable[Entry], progress: Callable[[int], None] | None = None) -> int:
-        writer = self._writer(limitmb=256)
+        options = {"procs": self.rebuild_procs, "multisegment": True} if self.rebuild_procs > 1 else {}
+        writer = self._writer(limitmb=256, **options)
         count = 0
         try:
             for entry in entries:
@@ -224,27 +207,32 @@ class WhooshBackend:
     # --- reading -----------------------------------------------------------------------------------
 
     def search(self, request: SearchRequest) -> SearchPage:
+        """One pass over every match: access and filters from the segment tables, facet counts, and
+        the best ``offset + limit`` kept in a heap (every match has to be looked at for exact counts
+        anyway, so Whoosh's own top-N collector would only add a second pass)."""
         searcher = self.searcher()
         query = whoosh_query.compile_query(request.query, searcher.reader())
-        tally = Tally(request)
-        allowed: set[int] = set()
+        tally, best, wanted = Tally(request), [], request.offset + request.limit
         for sub, offset in searcher.leaf_searchers():
-            metas = self._segment_metas(sub.reader())
-            for docnum in query.matcher(sub, sub.boolean_context()).all_ids():
+            metas, matcher = self._segment_metas(sub.reader()), query.matcher(sub, sub.context())
+            while matcher.is_active():
+                docnum = matcher.id()
                 if tally.admit(*metas[docnum]):
-                    allowed.add(docnum + offset)
-        hits: list[Hit] = []
-        if allowed and request.offset < len(allowed):
-            results = searcher.search(query, limit=request.offset + request.limit, filter=_Allowed(allowed))
-            hits = [self._hit(hit) for hit in results[request.offset:]]
+                    item = (matcher.score(), -(docnum + offset))
+                    if len(best) < wanted:
+                        heapq.heappush(best, item)
+                    elif item > best[0]:
+                        heapq.heapreplace(best, item)
+                matcher.next()
+        ranked = sorted(best, reverse=True)[request.offset:]
+        hits = [self._hit(searcher.stored_fields(-negated), score) for score, negated in ranked]
         return SearchPage(hits, tally.total, tally.facets())
 
     @staticmethod
-    def _hit(hit) -> Hit:
-        fields_ = hit.fields()
+    def _hit(fields_: dict, score: float) -> Hit:
         kind, object_id, space_id, document_id, anchor, _ = fields_["info"]
         return Hit(key=fields_["key"], kind=kind, object_id=object_id, space_id=space_id, document_id=document_id,
-                   title=fields_.get("title", ""), body=fields_.get("body", ""), anchor=anchor, score=hit.score)
+                   title=fields_.get("title", ""), body=fields_.get("body", ""), anchor=anchor, score=score)
 
     def term_counts(self, terms: Iterable[str]) -> dict[str, int]:
         reader = self.searcher().reader()

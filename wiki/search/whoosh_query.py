@@ -11,6 +11,7 @@ import heapq
 import itertools
 
 from whoosh import query as wq
+from whoosh.matching import AndNotMatcher
 from whoosh.query.compound import DefaultOr
 
 from wiki.search.query import PHRASE, PREFIX, Clause, Query
@@ -28,6 +29,22 @@ def _Or(queries) -> wq.Query:  # noqa: N802 - reads like the Whoosh class it sta
     return DefaultOr(queries)
 
 
+class _ExcludingMatcher(AndNotMatcher):
+    """Whoosh's AndNotMatcher skips its first excluded document only when both sides start on it: when
+    the excluded side starts earlier, an excluded document at the start was still matched. This one
+    moves the excluded side up first."""
+
+    def _find_first(self):
+        if self.a.is_active() and self.b.is_active() and self.b.id() <= self.a.id():
+            self._find_next()
+
+
+class _AndNot(wq.AndNot):
+    def matcher(self, searcher, context=None):
+        excluded = self.b.matcher(searcher, searcher.boolean_context())
+        return _ExcludingMatcher(self.a.matcher(searcher, context), excluded)
+
+
 def compile_query(parsed: Query, reader) -> wq.Query:
     groups = [_group(group, reader) for group in parsed.groups]
     return groups[0] if len(groups) == 1 else _Or(groups)
@@ -38,7 +55,7 @@ def _group(clauses: tuple[Clause, ...], reader) -> wq.Query:
     negative = [_clause(c, reader) for c in clauses if c.negated]
     query = positive[0] if len(positive) == 1 else wq.And(positive)
     if negative:
-        query = wq.AndNot(query, negative[0] if len(negative) == 1 else _Or(negative))
+        query = _AndNot(query, negative[0] if len(negative) == 1 else _Or(negative))
     return query
 
 
