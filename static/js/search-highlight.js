@@ -64,8 +64,13 @@
       : marks[0];
     first.classList.add("search-hit-current");
     first.setAttribute("tabindex", "-1");
-    first.scrollIntoView({ block: "center" });
-    first.focus({ preventScroll: true });
+    // After the load: the browser's own scroll to the #fragment (and its focus reset) comes first.
+    const land = () => requestAnimationFrame(() => {
+      first.scrollIntoView({ block: "center" });
+      first.focus({ preventScroll: true });
+    });
+    if (document.readyState === "complete") land();
+    else window.addEventListener("load", land, { once: true });
     const status = document.createElement("p");
     status.className = "visually-hidden";
     status.setAttribute("role", "status");
