@@ -43,7 +43,7 @@ class Outcome:
     page: int
     per_page: int
     facets: dict
-    spaces: dict[int, Space]
+    spaces: dict  # id → the readable spaces (rows of SPACE_COLUMNS)
     suggestion: str | None = None
     stale: list[str] = dataclasses.field(default_factory=list)  # groups to refresh (found out of date)
 
@@ -59,12 +59,23 @@ def parse_query(text: str) -> Query:
         raise BadQuery(str(error)) from None
 
 
-def access_map(session, user) -> tuple[dict[int, frozenset[str]], dict[int, Space], dict[int, permissions.Actor]]:
-    """Every space the user may read → the access tokens they hold there."""
-    all_spaces = list(session.scalars(select(Space)))
+SPACE_COLUMNS = (Space.id, Space.slug, Space.title, Space.is_private, Space.premoderation,
+                 Space.facilitators_see_anonymous)
+
+
+def access_map(session, user) -> tuple[dict[int, frozenset[str]], dict, dict[int, permissions.Actor]]:
+    """Every space the user may read → the access tokens they hold there (spaces are read as plain
+    rows, with the columns the rules and the results need: this runs on every search)."""
+    all_spaces = session.execute(select(*SPACE_COLUMNS)).all()
     actors = spaces.actors_for(session, user, all_spaces)
     readable = {s.id: s for s in all_spaces if permissions.can_read(actors[s.id], s.is_private)}
-    access = {i: searcher_tokens(viewer_for(actors[i], user, s)) for i, s in readable.items()}
+    viewers: dict = {}
+    access = {}
+    for i, space in readable.items():
+        key = (actors[i], space.is_private)
+        if key not in viewers:
+            viewers[key] = searcher_tokens(viewer_for(actors[i], user, space))
+        access[i] = viewers[key]
     return access, readable, actors
 
 

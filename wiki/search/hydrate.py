@@ -81,7 +81,8 @@ class Hydrator:
         """A query per kind of thing on the page (none for kinds it does not hold)."""
         session = self.session
         wanted = {h.document_id for h in hits if h.document_id}
-        self.documents = {d.id: d for d in session.scalars(select(Document).where(Document.id.in_(wanted)))} \
+        columns = (Document.id, Document.space_id, Document.slug, Document.title, Document.status, Document.updated_at)
+        self.documents = {d.id: d for d in session.execute(select(*columns).where(Document.id.in_(wanted)))} \
             if wanted else {}
         commented = [h.object_id for h in hits if h.kind in (COMMENT, RESPONSE)]
         self.comments = {c.id: c for c in session.scalars(
