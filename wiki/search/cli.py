@@ -29,12 +29,15 @@ def reindex():
 @search_group.command("check")
 @click.option("--fix", is_flag=True, help="Queue every missing, stale or orphaned group for indexing, and wait.")
 @click.option("--show", default=20, show_default=True, help="How many of each problem to list.")
-def check(fix, show):
+@click.option("--quiet", "-q", is_flag=True, help="Print nothing when the index is up to date (for cron).")
+def check(fix, show, quiet):
     """Report documents and comment threads missing from the index or indexed from old facts.
 
     Exits with status 1 when something is wrong (and --fix was not given), so cron can alert."""
     engine = service.engine(current_app._get_current_object())
     report = service.check(db.session, engine.backend)
+    if report.ok and quiet:
+        return
     for name, groups in (("missing", report.missing), ("stale", report.stale), ("orphaned", report.orphaned)):
         click.echo(f"{len(groups)} {name}" + (": " + ", ".join(groups[:show]) if groups else ""))
         if len(groups) > show:

@@ -46,6 +46,8 @@ def test_reindex_builds_everything_and_check_agrees(app):
 
     after = runner.invoke(args=["search", "check"])
     assert after.exit_code == 0 and "The search index is up to date." in after.output
+    quiet = runner.invoke(args=["search", "check", "--quiet"])  # what cron runs: silent when all is well
+    assert quiet.exit_code == 0 and quiet.output == ""
 
 
 def test_check_finds_stale_and_orphaned_groups_and_fix_repairs_them(app):
