@@ -62,6 +62,22 @@ class Config:
     COMMENT_RATE_PER_MINUTE = _int("WIKI_COMMENT_RATE_PER_MINUTE", 10)
     DOCUMENT_MAX_BYTES = _int("WIKI_DOCUMENT_MAX_BYTES", 1024 * 1024)
 
+    # Notifications and email (docs/notifications.md). Email is off while MAIL_SERVER is unset.
+    BASE_URL = _Env("WIKI_BASE_URL")  # absolute links in emails and feeds, e.g. https://wiki.example.org
+    NOTIFY_EMAIL_DEFAULT = _Env("WIKI_NOTIFY_EMAIL_DEFAULT", "daily")  # immediate | daily | none
+    NOTIFY_QUIET_SECONDS = _int("WIKI_NOTIFY_QUIET_SECONDS", 15 * 60)  # one notification per document per this
+    NOTIFY_FOLD_MAX_SECONDS = 24 * 3600  # ... but a new one at least daily during endless editing
+    NOTIFY_DIGEST_HOUR = _int("WIKI_NOTIFY_DIGEST_HOUR", 7)  # UTC hour after which the daily digest goes
+    NOTIFY_SEND_LEASE_SECONDS = 600  # an email claimed longer ago by a run that died is "uncertain"
+    MAIL_SERVER = _Env("MAIL_SERVER")
+    MAIL_PORT = _int("MAIL_PORT", 25)
+    MAIL_USE_TLS = _Env("MAIL_USE_TLS", False, lambda v: v.lower() in ("1", "true", "yes", "on"))  # STARTTLS
+    MAIL_USE_SSL = _Env("MAIL_USE_SSL", False, lambda v: v.lower() in ("1", "true", "yes", "on"))
+    MAIL_USERNAME = _Env("MAIL_USERNAME")
+    MAIL_PASSWORD = _Env("MAIL_PASSWORD")
+    MAIL_DEFAULT_SENDER = _Env("MAIL_DEFAULT_SENDER", "wiki@localhost")
+    MAIL_TIMEOUT = _int("MAIL_TIMEOUT", 30)
+
     LOGIN_FREE_FAILURES = 5  # failures allowed before the backoff starts
     LOGIN_BACKOFF_BASE_SECONDS = 30  # doubles with each further failure
     LOGIN_BACKOFF_MAX_SECONDS = 15 * 60

@@ -73,4 +73,7 @@ def create_app(config: type[Config] | str | None = None, overrides: dict | None 
     init_search(app)
     register_cli(app)
     register_error_handlers(app)
+    from wiki.awareness.setup import init_awareness
+
+    init_awareness(app)  # recent changes, watching, notifications, email (issue 9)
     return app

@@ -129,3 +129,6 @@ def register_cli(app: Flask) -> None:
 
     for command in (users, spaces_group, seed_demo, serve, rounds_cli):
         app.cli.add_command(command)
+    from wiki.publishing.cli import publish_group
+
+    app.cli.add_command(publish_group)

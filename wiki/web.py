@@ -37,6 +37,11 @@ def register_blueprints(app: Flask) -> None:
     for blueprint in (main_bp, auth_bp, spaces_bp, documents_bp, live_bp, admin_bp, comments_bp, rounds_bp):
         app.register_blueprint(blueprint)
     app.register_blueprint(privacy_bp)
+    from wiki.publishing.routes import bp as publishing_bp
+    from wiki.publishing.routes import public as published_bp
+
+    app.register_blueprint(publishing_bp)
+    app.register_blueprint(published_bp)
     app.register_blueprint(search_bp)
     app.jinja_env.add_extension("jinja2.ext.do")
     register_filters(app)

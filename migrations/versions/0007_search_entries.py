@@ -1,7 +1,7 @@
 """search entries (the table of the PostgreSQL search backend; empty under Whoosh)
 
 Revision ID: 0007
-Revises: 0006
+Revises: 0012
 Create Date: 2026-12-06 01:38:28.443961
 
 """
@@ -11,7 +11,7 @@ from sqlalchemy.dialects import postgresql
 
 # revision identifiers, used by Alembic.
 revision = '0007'
-down_revision = '0006'
+down_revision = '0012'
 branch_labels = None
 depends_on = None
 

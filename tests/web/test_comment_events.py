@@ -20,6 +20,7 @@ from wiki.comments import events, service
 from wiki.documents import service as documents
 from wiki.documents.models import Document
 from wiki.extensions import db
+from wiki.realtime import fanout
 from wiki.spaces.models import Membership
 
 TEXT = "# Plan\n\nFirst paragraph about housing.\n\nSecond paragraph about transport.\n"
@@ -186,11 +187,11 @@ def test_with_several_processes_the_notice_goes_through_redis(app, watchers, pla
     monkeypatch.setitem(app.config, "REDIS_URL", REDIS_URL)
     monkeypatch.setitem(app.config, "SOCKETIO_CHANNEL", f"wiki-test-{uuid.uuid4()}")
     published = []
-    real_redis = events._redis(app)
-    monkeypatch.setitem(app.extensions, "comments_redis", _Spy(real_redis, published))
+    real_redis = fanout.redis_client(app)
+    monkeypatch.setitem(app.extensions, "fanout_redis", _Spy(real_redis, published))
     _space, people, doc_id = place()
     reader = watchers(people["facilitator"], doc_id)  # its connection starts the listener
-    assert app.extensions.get("comments_listener")
+    assert app.extensions.get("fanout_listener")
     try:
         time.sleep(0.3)  # the listener subscribes in the background
         thread_id = post(doc_id, people["writer"], "Through Redis.", visibility="facilitators")
@@ -203,7 +204,8 @@ def test_with_several_processes_the_notice_goes_through_redis(app, watchers, pla
         assert got and "Through Redis." in got[0]["html"]
     finally:
         app.extensions["collab_stop"] = True
-        real_redis.publish(events._channel(app), json.dumps({"doc": 0, "thread": 0, "comment": 0}))  # wake it
+        wake = json.dumps({"doc": 0, "thread": 0, "comment": 0})
+        real_redis.publish(fanout.channel(app, events.TOPIC), wake)
 
 
 class _Spy:

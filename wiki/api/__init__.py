@@ -4,7 +4,8 @@ from flask import Flask
 
 
 def init_api(app: Flask) -> None:
-    from wiki.api import comments, documents, rounds, search  # noqa: F401 - registers their routes on bp
+    import wiki.api.editions  # noqa: F401 - publishing (issue 8)
+    from wiki.api import awareness, comments, documents, rounds, search  # noqa: F401 - registers their routes on bp
     from wiki.api.routes import bp
 
     app.register_blueprint(bp)

@@ -52,3 +52,10 @@ class ProfileForm(Form):
     )
     perspectives = MultiCheckboxField("Perspectives (optional)", choices=dict(PERSPECTIVES))
     consent = BooleanField("I consent")
+    organisation = StringField(
+        "Organisation (optional)",
+        description="For example a charity, trust or council you took part for. Shown only in acknowledgements.",
+        validators=[Length(max=120)],
+    )
+    acknowledge = BooleanField("Name me in the acknowledgements")
+    acknowledge_perspectives = BooleanField("List me under my perspective when I give no organisation")

@@ -26,6 +26,11 @@ class User(UserMixin, db.Model):
     last_failed_login_at: Mapped[datetime | None] = mapped_column(default=None)
     session_version: Mapped[int] = mapped_column(default=0)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    # Acknowledgements in published editions: named only with this separate, recorded consent;
+    # listed under the organisation, else (with a further tick) under a consented perspective.
+    organisation: Mapped[str] = mapped_column(String(120), default="", server_default="")
+    acknowledge_consent: Mapped[bool] = mapped_column(default=False, server_default="0")
+    acknowledge_perspectives: Mapped[bool] = mapped_column(default=False, server_default="0")
     # Set when the account is erased (UK GDPR): the row stays, anonymised, so the content it wrote
     # keeps its author as "deleted participant" (see wiki/privacy and docs/privacy.md).
     erased_at: Mapped[datetime | None] = mapped_column(default=None)

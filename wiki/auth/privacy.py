@@ -30,6 +30,8 @@ def export_profile(session, user: User) -> dict:  # noqa: ARG001 - every exporte
         "created_at": iso(user.created_at), "perspectives": list(user.perspectives or []),
         "perspectives_consent": user.perspectives_consent, "failed_logins": user.failed_logins,
         "last_failed_login_at": iso(user.last_failed_login_at),
+        "organisation": user.organisation, "acknowledge_consent": user.acknowledge_consent,
+        "acknowledge_perspectives": user.acknowledge_perspectives,
     }
 
 
@@ -59,6 +61,7 @@ def erase_profile(session, user: User) -> None:  # noqa: ARG001
     user.display_name = DELETED_PARTICIPANT
     user.password_hash = UNUSABLE_PASSWORD
     user.perspectives, user.perspectives_consent = [], False
+    user.organisation, user.acknowledge_consent, user.acknowledge_perspectives = "", False, False
     user.is_admin, user.is_active_account = False, False
     user.failed_logins, user.last_failed_login_at = 0, None
     user.session_version += 1  # every session cookie and live socket of the account fails its next check

@@ -5,7 +5,7 @@ from urllib.parse import urlsplit
 from flask import Blueprint, flash, redirect, request, url_for
 from flask_login import current_user, login_required, login_user, logout_user
 
-from wiki.auth import service
+from wiki.auth import acknowledgements, service
 from wiki.auth.forms import LoginForm, ProfileForm, RegisterForm
 from wiki.auth.perspectives import CONSENT_WORDING
 from wiki.extensions import db
@@ -75,9 +75,13 @@ def profile():
     if request.method == "GET":
         form.perspectives.data = list(current_user.perspectives or [])
         form.consent.data = current_user.perspectives_consent
+        form.acknowledge.data = current_user.acknowledge_consent
+        form.acknowledge_perspectives.data = current_user.acknowledge_perspectives
 
     def _save():
         withdrawn = current_user.perspectives_consent and not form.consent.data
+        acknowledgements.update_acknowledgement(db.session, current_user, form.organisation.data or "",
+                                                form.acknowledge.data, form.acknowledge_perspectives.data)
         service.update_profile(
             db.session, current_user, form.display_name.data, form.perspectives.data or [], form.consent.data
         )
@@ -85,4 +89,6 @@ def profile():
                                           if withdrawn else ""), "success")
         return redirect(url_for("auth.profile"))
 
-    return handle_form(form, "auth/profile.html", _save, wording=CONSENT_WORDING)
+    return handle_form(form, "auth/profile.html", _save, wording=CONSENT_WORDING,
+                       acknowledgement_wording=acknowledgements.WORDING,
+                       perspectives_wording=acknowledgements.PERSPECTIVES_WORDING)

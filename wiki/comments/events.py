@@ -10,13 +10,12 @@ all (facilitators-only → facilitators and the author; pending → facilitators
 only then renders the thread with the panel's own template and sends it to that socket alone.
 
 Several server processes (``REDIS_URL``): connections live in the process that accepted them, so
-the notice {doc, thread, comment} — ids only, never content — is published on a Redis channel of
-the deployment and every process delivers to its own connections.
+the notice {doc, thread, comment} — ids only, never content — goes through wiki/realtime/fanout.py
+(a Redis channel of the deployment) and every process delivers to its own connections.
 """
 
 from __future__ import annotations
 
-import json
 import logging
 
 from flask import Flask, g, render_template
@@ -24,12 +23,14 @@ from flask import Flask, g, render_template
 from wiki import signals
 from wiki.auth import permissions
 from wiki.extensions import _write_intent, db, login_manager, socketio
+from wiki.realtime import fanout
 from wiki.realtime.connections import AccessLost, current_user_of
 from wiki.spaces.service import actor_for
 
 log = logging.getLogger(__name__)
 NAMESPACE = "/collab"
 THREAD_TEMPLATE = "comments/_thread.html"
+TOPIC = "comments"
 _connected = False
 
 
@@ -38,23 +39,18 @@ def init_comment_events(app: Flask) -> None:
     global _connected
     if not _connected:
         signals.comment_added.connect(_on_comment_added)
+        fanout.register(TOPIC, _deliver_soon)
         _connected = True
 
 
 def _on_comment_added(sender, *, comment_id: int, thread_id: int, document_id: int, **_) -> None:
     app = sender._get_current_object() if hasattr(sender, "_get_current_object") else sender
-    notice = {"doc": document_id, "thread": thread_id, "comment": comment_id}
-    if app.config.get("REDIS_URL"):
-        try:
-            _redis(app).publish(_channel(app), json.dumps(notice))
-            return
-        except Exception:  # Redis down: at least this process's readers get it
-            log.exception("could not publish a new comment notice; delivering locally only")
-    _deliver_soon(app, notice)
+    fanout.publish(app, TOPIC, {"doc": document_id, "thread": thread_id, "comment": comment_id})
 
 
 def _deliver_soon(app: Flask, notice: dict) -> None:
     """Deliver in the background: the poster's request should not wait for every reader's render."""
+    notice = {key: int(notice[key]) for key in ("doc", "thread", "comment")}
     namespace = app.extensions.get("collab_namespace")
     if namespace is None or not namespace.connections.joined(notice["doc"]):
         return
@@ -116,47 +112,3 @@ def _render_for(app: Flask, conn, service, document, comment) -> str | None:
         g._login_user = user if user is not None else login_manager.anonymous_user()
         return render_template(THREAD_TEMPLATE, thread=views[0], document=document, space=document.space,
                                actor=actor, live=True)
-
-
-# --- several processes: Redis pub/sub ---------------------------------------------------------------
-
-
-def _channel(app: Flask) -> str:
-    return f"{app.config['SOCKETIO_CHANNEL']}-comments"
-
-
-def _redis(app: Flask):
-    client = app.extensions.get("comments_redis")
-    if client is None:
-        import redis
-
-        client = app.extensions["comments_redis"] = redis.Redis.from_url(app.config["REDIS_URL"])
-    return client
-
-
-def start_listener(app: Flask) -> None:
-    """With REDIS_URL, one thread per process delivers published notices to this process's readers.
-
-    Started with the process's first /collab connection (a process without connections has nobody
-    to deliver to), like the snapshot loop.
-    """
-    if not app.config.get("REDIS_URL") or app.extensions.get("comments_listener"):
-        return
-    app.extensions["comments_listener"] = True
-
-    def listen():
-        while not app.extensions.get("collab_stop"):
-            try:
-                pubsub = _redis(app).pubsub(ignore_subscribe_messages=True)
-                pubsub.subscribe(_channel(app))
-                for message in pubsub.listen():
-                    if app.extensions.get("collab_stop"):
-                        break
-                    notice = json.loads(message["data"])
-                    deliver(app, int(notice["doc"]), int(notice["thread"]), int(notice["comment"]))
-                pubsub.close()
-            except Exception:
-                log.exception("live comment listener; restarting in a second")
-                socketio.sleep(1)
-
-    socketio.start_background_task(listen)

@@ -15,8 +15,10 @@ from wiki.privacy.registry import Part, Registry
 @functools.cache
 def registry() -> Registry:
     from wiki.auth import privacy as accounts
+    from wiki.awareness import privacy as awareness
     from wiki.comments import privacy as comments
     from wiki.documents import privacy as documents
+    from wiki.publishing import privacy as editions
     from wiki.spaces import privacy as spaces
 
     kept = "credited to “deleted participant”"
@@ -40,4 +42,10 @@ def registry() -> Registry:
         Part("flags", comments.export_flags, None, "Flags on comments stay, without a name."),
         Part("moderation", comments.export_moderation, None,
              "Moderation done as a facilitator stays in the log, without a name."),
+        Part("published_editions", editions.export_published_editions, None,
+             f"Editions you published stay, {kept}. A published edition never changes: a name already "
+             "printed in its acknowledgements stays in that file; later editions leave it out."),
+        Part("notifications", awareness.export_awareness, awareness.erase_awareness,
+             "What you watch, your notifications, email settings, private feed link, last visits and the "
+             "email sent to you are erased."),
     ])

@@ -87,6 +87,21 @@ class Connections:
             return [(sid, c) for sid, c in self._by_sid.items() if c.doc_id == doc_id]
 
 
+def connecting_user(session, auth) -> tuple[User | None, str | None]:
+    """(user, token) of a socket being opened: an API token given in the Socket.IO ``auth``, else the
+    Flask session's user (None when signed out). A bad token is refused, not treated as anonymous."""
+    from flask_login import current_user
+    from flask_socketio import ConnectionRefusedError  # noqa: A004
+
+    token = auth.get("token") if isinstance(auth, dict) else None
+    if token is not None:
+        user = accounts.user_for_token(session, str(token))
+        if user is None:
+            raise ConnectionRefusedError("unauthorized")  # socketio's: its message reaches the client
+        return user, token
+    return (current_user._get_current_object() if current_user.is_authenticated else None), None
+
+
 def current_user_of(session, conn: Connection) -> User | None:
     """Reload the connection's user; AccessLost if they may no longer use it."""
     if conn.user_id is None:

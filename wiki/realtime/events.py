@@ -4,16 +4,14 @@ Protocol: docs/realtime.md. Every client event is answered through its ack with 
 """
 
 from flask import current_app, request
-from flask_login import current_user
-from flask_socketio import ConnectionRefusedError, Namespace, emit, join_room, leave_room  # noqa: A004
+from flask_socketio import Namespace, emit, join_room, leave_room
 
 from wiki.auth import permissions
-from wiki.auth.service import user_for_token
 from wiki.documents.models import Document
 from wiki.errors import DomainError
 from wiki.extensions import db, socketio
 from wiki.realtime import awareness, service, ydoc
-from wiki.realtime.connections import AccessLost, Connections, current_user_of, identity
+from wiki.realtime.connections import AccessLost, Connections, connecting_user, current_user_of, identity
 from wiki.spaces.service import actor_for
 
 CODES = {404: "not_found", 403: "forbidden", 413: "too_large", 429: "rate_limited", 401: "unauthorized"}
@@ -39,13 +37,7 @@ class CollabNamespace(Namespace):
     # --- connection lifecycle ------------------------------------------------------------------
 
     def on_connect(self, auth=None):
-        token = auth.get("token") if isinstance(auth, dict) else None
-        if token is not None:
-            user = user_for_token(db.session, str(token))
-            if user is None:
-                raise ConnectionRefusedError("unauthorized")  # socketio's: its message reaches the client
-        else:
-            user = current_user._get_current_object() if current_user.is_authenticated else None
+        user, token = connecting_user(db.session, auth)
         self.connections.open(request.sid, user, token)
         from wiki.realtime.subscribers import start_snapshot_loop
 

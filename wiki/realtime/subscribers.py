@@ -5,9 +5,9 @@ import logging
 from flask import Flask
 
 from wiki import signals
-from wiki.comments.events import init_comment_events, start_listener
+from wiki.comments.events import init_comment_events
 from wiki.extensions import db, socketio
-from wiki.realtime import service, ydoc
+from wiki.realtime import fanout, service, ydoc
 from wiki.realtime.events import CollabNamespace, room_name
 from wiki.realtime.rooms import Rooms
 
@@ -68,7 +68,7 @@ def run_idle_snapshots(app: Flask) -> int:
 
 def start_snapshot_loop(app: Flask, interval: float = 5.0) -> None:
     """One background loop per app (started with the first connection)."""
-    start_listener(app)  # with REDIS_URL: new comments published by other processes
+    fanout.start_listener(app)  # with REDIS_URL: live notices (comments, bell) from other processes
     if app.extensions.get("collab_loop"):
         return
     app.extensions["collab_loop"] = True

@@ -25,16 +25,27 @@ def actor_for(session, user, space: Space | None) -> Actor:
         role = session.scalar(
             select(Membership.role).where(Membership.space_id == space.id, Membership.user_id == user.id)
         )
+    return actor_with_role(user, role)
+
+
+def actor_with_role(user, role: str | None) -> Actor:
+    """The permission view of a signed-in user whose role in the space is already known (batch
+    readers load many memberships in one query, then ask this)."""
     return Actor(authenticated=True, admin=user.is_admin, role=role)
+
+
+def roles_of(session, user_id: int) -> dict[int, str]:
+    """{space id: role} of every membership of one user."""
+    query = select(Membership.space_id, Membership.role).where(Membership.user_id == user_id)
+    return dict(session.execute(query).all())
 
 
 def actors_for(session, user, spaces) -> dict[int, Actor]:
     """``actor_for`` over many spaces with one query (search asks about every space at once)."""
     if user is None or not getattr(user, "is_authenticated", False):
         return {space.id: permissions.ANONYMOUS for space in spaces}
-    mine = select(Membership.space_id, Membership.role).where(Membership.user_id == user.id)
-    roles = dict(session.execute(mine).all())
-    return {space.id: Actor(authenticated=True, admin=user.is_admin, role=roles.get(space.id)) for space in spaces}
+    roles = roles_of(session, user.id)
+    return {space.id: actor_with_role(user, roles.get(space.id)) for space in spaces}
 
 
 def get_readable_space(session, slug: str, user) -> tuple[Space, Actor]:

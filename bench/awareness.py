@@ -1,0 +1,115 @@
+"""Benchmark awareness (issue 9): fan-out of one event to many watchers, the recent-changes page over
+a long activity log, the bell's count, and an Atom feed (prints figures, asserts nothing).
+
+Run from the repository root: ``.venv/bin/python bench/awareness.py [--watchers 300] [--log 5000]``
+(SQLite in a temp dir, or ``--database-url postgresql+psycopg://…`` for a throwaway PostgreSQL database).
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from wiki import create_app  # noqa: E402 (needs the sys.path line above)
+from wiki.auth.models import User  # noqa: E402
+from wiki.awareness import feed, inbox  # noqa: E402
+from wiki.awareness.models import Activity, SpaceWatch  # noqa: E402
+from wiki.comments import service as comments  # noqa: E402
+from wiki.documents import service as documents  # noqa: E402
+from wiki.extensions import db  # noqa: E402
+from wiki.spaces.models import Membership  # noqa: E402
+from wiki.spaces.service import create_space  # noqa: E402
+
+TEXT = "# Plan\n\nFirst paragraph about housing.\n\n# Transport\n\nSecond paragraph about transport.\n"
+
+
+def ms(fn, repeat: int = 1) -> tuple[float, object]:
+    times, result = [], None
+    for _ in range(repeat):
+        start = time.perf_counter()
+        result = fn()
+        times.append((time.perf_counter() - start) * 1000)
+    return statistics.median(times), result
+
+
+def people(n: int, space) -> list[User]:
+    users = [User(email=f"w{i}@example.org", display_name=f"Watcher {i}", password_hash="x") for i in range(n)]
+    db.session.add_all(users)
+    db.session.flush()
+    db.session.add_all(Membership(space_id=space.id, user_id=u.id, role="contributor") for u in users)
+    db.session.add_all(SpaceWatch(user_id=u.id, space_id=space.id) for u in users)
+    db.session.commit()
+    return users
+
+
+def run(app, watchers: int, log_rows: int) -> None:
+    with app.app_context():
+        db.create_all()
+        space = create_space(db.session, "bench", "Bench", private=True)
+        editor = User(email="editor@example.org", display_name="Editor", password_hash="x")
+        db.session.add(editor)
+        db.session.flush()
+        db.session.add(Membership(space_id=space.id, user_id=editor.id, role="editor"))
+        db.session.commit()
+        crowd = people(watchers, space)
+        doc = documents.create_document(db.session, space, editor, "Plan", TEXT)
+        texts = iter(TEXT + "\nLine\n" * i for i in range(1, 1000))
+        save = lambda: documents.save(db.session, doc, editor, next(texts), doc.head_number)  # noqa: E731
+        first, _ = ms(save)
+        folded, _ = ms(save, repeat=10)
+        print(f"save + notify {watchers} watchers: first {first:.1f} ms, folded into existing {folded:.1f} ms (median)")
+        start, end, quote = comments.locate(db.session, doc, doc.head_number, exact="housing")
+        post = lambda: comments.create_thread(  # noqa: E731
+            db.session, doc, crowd[0], revision=doc.head_number, start=start, end=end, quote=quote,
+            body="A comment for @Watcher 7.", visibility="named")
+        comment_ms, _ = ms(post)
+        print(f"comment + notify {watchers} watchers (with a mention lookup): {comment_ms:.1f} ms")
+        bulk = [Activity(kind="revision" if i % 3 else "comment", space_id=space.id, document_id=doc.id,
+                         actor_id=editor.id, revision_number=1 + i % doc.head_number,
+                         comment_id=None if i % 3 else _first_comment(doc), summary="bulk") for i in range(log_rows)]
+        db.session.add_all(bulk)
+        db.session.commit()
+        page_ms, result = ms(lambda: feed.recent(db.session, crowd[1], space=space), repeat=5)
+        print(f"recent changes page (50 of {log_rows:,} rows, member): {page_ms:.1f} ms, {len(result.items)} items")
+        anon_ms, result = ms(lambda: feed.recent(db.session, None), repeat=5)
+        print(f"site-wide page, anonymous (private space: bounded scan of {feed.MAX_SCAN}): {anon_ms:.1f} ms, "
+              f"{len(result.items)} items")
+        count_ms, count = ms(lambda: inbox.unread_count(db.session, crowd[7]), repeat=10)
+        print(f"bell count for a person with {count} unread: {count_ms:.1f} ms (median)")
+        client = app.test_client()
+        db.session.remove()
+        atom_ms, response = ms(lambda: client.get("/changes.atom"), repeat=5)
+        print(f"/changes.atom (anonymous): {atom_ms:.1f} ms, {len(response.data):,} bytes")
+
+
+def _first_comment(doc) -> int:
+    from sqlalchemy import select
+
+    from wiki.comments.models import Comment, Thread
+
+    return db.session.scalar(select(Comment.id).join(Thread).where(Thread.document_id == doc.id).limit(1))
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--watchers", type=int, default=300)
+    parser.add_argument("--log", type=int, default=5000)
+    parser.add_argument("--database-url", default=None)
+    args = parser.parse_args()
+    from tests.throwaway import database_url
+
+    with tempfile.TemporaryDirectory() as tmp, database_url(args.database_url, tmp) as url:
+        os.environ["WIKI_INSTANCE_PATH"] = tmp
+        app = create_app("testing", {"SQLALCHEMY_DATABASE_URI": url})
+        run(app, args.watchers, args.log)
+
+
+if __name__ == "__main__":
+    main()
