@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Protocol
 
-from wiki.search.entries import Entry
+from wiki.search.entries import PUBLIC, Entry
 from wiki.search.query import Query
 
 
@@ -116,7 +116,7 @@ class Tally:
     def admit(self, kind: str, space: int, status: str, day: int, access: frozenset[str]) -> bool:
         """Count one matching entry if this searcher may find it; True if it passes every filter."""
         tokens = self.access.get(space)
-        if tokens is None or access.isdisjoint(tokens):
+        if (tokens is None or access.isdisjoint(tokens)) and PUBLIC not in access:
             return False
         first, last = self.first, self.last
         if (first is not None and day < first) or (last is not None and (day > last or not day)):

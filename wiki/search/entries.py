@@ -29,6 +29,7 @@ from wiki.rendering import plain_text
 from wiki.timeutil import as_utc
 
 ALL = "all"  # every reader of the space
+PUBLIC = "public"  # everyone, whatever spaces they may read (published editions)
 DOCUMENT, SECTION, COMMENT, RESPONSE, EDITION, ROUND = "document", "section", "comment", "response", "edition", "round"
 KINDS = {
     DOCUMENT: "Documents",
@@ -104,6 +105,10 @@ def comment_access(facts: rules.CommentFacts, viewers: Iterable[rules.Viewer]) -
     if facts.author_id is not None and text_visible(facts, rules.Viewer(user_id=facts.author_id)):
         tokens.add(author_token(facts.author_id))
     return frozenset(tokens)
+
+
+def is_public(access: frozenset[str]) -> bool:
+    return PUBLIC in access
 
 
 def searcher_tokens(viewer: rules.Viewer) -> frozenset[str]:

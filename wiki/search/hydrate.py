@@ -22,10 +22,12 @@ from wiki.consultations import gate
 from wiki.consultations.models import Round
 from wiki.consultations.reporting import may_see_report
 from wiki.documents.models import Document
+from wiki.publishing.models import Edition
 from wiki.search import highlight
 from wiki.search.backend import Hit
-from wiki.search.entries import COMMENT, RESPONSE, ROUND, SECTION, text_visible
+from wiki.search.entries import COMMENT, EDITION, RESPONSE, ROUND, SECTION, text_visible
 from wiki.search.rounds import dispositions
+from wiki.spaces.models import Space
 
 
 @dataclass(frozen=True)
@@ -45,6 +47,7 @@ class Result:
     author: str = ""  # comments: the name this searcher is shown (never an anonymous author's)
     highlight: tuple[str, ...] = ()  # the words marked, for the page the result leads to
     round_id: int | None = None  # found on a consultation round's page
+    edition: int | None = None  # a published edition's number (its public page)
 
 
 @dataclass(frozen=True)
@@ -67,6 +70,9 @@ class Hydrator:
         self._load(hits)
         found = []
         for hit in hits:
+            if hit.kind == EDITION:
+                found += self._edition(hit)
+                continue
             space, document = self.readable.get(hit.space_id), self.documents.get(hit.document_id)
             if space is None or document is None or document.space_id != space.id:
                 self.stale.append(f"removed-document:{hit.document_id}" if document is None
@@ -89,6 +95,10 @@ class Hydrator:
             select(Comment).where(Comment.id.in_(commented))
             .options(joinedload(Comment.author), joinedload(Comment.thread)))} if commented else {}
         self.responses = dispositions(session, [h.object_id for h in hits if h.kind == RESPONSE])
+        editions = [h.object_id for h in hits if h.kind == EDITION]
+        self.editions = {e.id: (e, d, sp) for e, d, sp in session.execute(
+            select(Edition, Document, Space).join(Document, Document.id == Edition.document_id)
+            .join(Space, Space.id == Document.space_id).where(Edition.id.in_(editions)))} if editions else {}
         rounds = [h.object_id for h in hits if h.kind == ROUND]
         self.rounds = {r.id: r for r in session.scalars(select(Round).where(Round.id.in_(rounds)))} if rounds else {}
 
@@ -121,6 +131,21 @@ class Hydrator:
         author = rules.author_label(facts(comment), viewer, settings_of(space))
         return _Shown(f"Comment on “{document.title}”", comment.thread.status, comment.created_at, author,
                       comment.thread.round_id)
+
+    def _edition(self, hit: Hit) -> list[Result]:
+        """A published edition is public (its page is readable by anyone, even from a private space);
+        the space is named only to those who may read it."""
+        found = self.editions.get(hit.object_id)
+        if found is None:
+            self.stale.append(f"edition:{hit.object_id}")
+            return []
+        edition, document, space = found
+        title, snippet = highlight.mark(edition.title, self.matcher), highlight.snippet(hit.body, self.matcher)
+        known = space.id in self.readable
+        return [Result(type=EDITION, id=edition.id, title=edition.title, title_html=title.html,
+                       snippet_html=snippet.html, space_slug=space.slug, space_title=space.title if known else "",
+                       document_slug=document.slug, document_title=document.title, anchor="", status="published",
+                       date=edition.published_at, edition=edition.number)]
 
     def _result(self, hit: Hit, space, document, shown: _Shown) -> Result:
         title, snippet = highlight.mark(shown.title, self.matcher), highlight.snippet(hit.body, self.matcher)

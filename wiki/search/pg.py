@@ -23,7 +23,7 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.exc import OperationalError
 
 from wiki.search.backend import Batch, Hit, IndexBusy, SearchPage, SearchRequest, Tally
-from wiki.search.entries import GROUP, Entry
+from wiki.search.entries import GROUP, PUBLIC, Entry
 from wiki.search.query import PHRASE, PREFIX, TERM, Clause, Query
 from wiki.search.text import terms
 
@@ -53,7 +53,7 @@ def _row(entry: Entry) -> dict:
         key=entry.key, kind=entry.kind, object_id=entry.object_id, group_key=entry.group, space_id=entry.space_id,
         document_id=entry.document_id, author_id=entry.author_id, status=entry.status,
         day=entry.date.toordinal() if entry.date else 0,
-        access=sorted(f"{entry.space_id}:{token}" for token in entry.access),
+        access=sorted(token if token == PUBLIC else f"{entry.space_id}:{token}" for token in entry.access),
         title=entry.title, headings=entry.headings, body=entry.body, anchor=entry.anchor, stamp=entry.stamp,
         t_title=" ".join(terms(entry.title)), t_headings=" ".join(terms(entry.headings)),
         t_body=" ".join(terms(entry.body)),
@@ -143,7 +143,7 @@ class PostgresBackend:
 
     def _where(self, request: SearchRequest) -> tuple[str, dict]:
         sql, params = tsquery(request.query)
-        params["tokens"] = sorted(f"{space}:{t}" for space, tokens in request.access.items() for t in tokens)
+        params["tokens"] = [PUBLIC, *sorted(f"{space}:{t}" for space, tokens in request.access.items() for t in tokens)]
         where = [f"tsv @@ ({sql})", "access && CAST(:tokens AS varchar(80)[])"]
         f = request.filters
         if f.date_from:
@@ -155,7 +155,7 @@ class PostgresBackend:
         return " AND ".join(where), params
 
     def search(self, request: SearchRequest) -> SearchPage:
-        if request.query.empty or not request.access:
+        if request.query.empty:
             return SearchPage([], 0)
         where, params = self._where(request)
         tally = Tally(request)

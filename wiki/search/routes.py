@@ -21,6 +21,9 @@ STATUS_LABELS = {**ROUND_STATES, **STATUSES, "open": "Open", "resolved": "Resolv
 def result_url(result: Result, external: bool = False) -> str:
     """Where a result leads: its document (or consultation round page), at the section, comment or
     response, with the matched words to mark."""
+    if result.edition is not None:  # a standalone published file: nothing there reads ?highlight
+        return url_for("published.edition", space_slug=result.space_slug, slug=result.document_slug,
+                       number=result.edition, _external=external)
     common = dict(space_slug=result.space_slug, slug=result.document_slug,
                   highlight=" ".join(result.highlight) or None, _external=external)
     if result.round_id is not None:

@@ -22,6 +22,7 @@ from wiki.comments.models import Comment, Thread
 from wiki.comments.presenters import facts
 from wiki.consultations.models import Disposition, Round
 from wiki.documents.models import Document, Revision
+from wiki.search.editions import EditionSource
 from wiki.search.entries import (
     CommentRow,
     Entry,
@@ -134,7 +135,7 @@ _THREAD_LOADS = (selectinload(Thread.comments).selectinload(Comment.author),
                  selectinload(Thread.document).selectinload(Document.space))
 
 
-SOURCES = {source.prefix: source for source in (DocumentSource(), ThreadSource(), RoundSource())}
+SOURCES = {source.prefix: source for source in (DocumentSource(), ThreadSource(), RoundSource(), EditionSource())}
 
 
 def source_of(group: str):

@@ -2,9 +2,9 @@
 
 Each handler only names groups; the indexer (wiki/search/indexer.py) reads the database when it gets
 to them, so handlers are cheap and never fail the request that sent the signal. Signals and their
-keywords are documented in wiki/signals.py. A content type whose Source is not registered in
-wiki/search/sources.py yet (published editions) is listed here already: its jobs are dropped until
-the Source exists, then its groups are indexed.
+keywords are documented in wiki/signals.py. A job whose kind has no Source registered in
+wiki/search/sources.py is dropped (``service.known_job``): adding a content type is a Source there and
+a line here.
 """
 
 import logging
