@@ -35,7 +35,8 @@ PARAMS = [
 @bp.get("/search")
 @operation("/search", "get", "Search documents, sections and comments the caller may read",
            params=PARAMS, public=True,
-           responses={200: ("Results, best first", RESULTS), 400: ("The search cannot be understood", ERROR)})
+           responses={200: ("Results, best first", RESULTS), 400: ("The search cannot be understood", ERROR),
+                      503: ("The index cannot be read just now", ERROR)})
 def search():
     if not request.args.get("q", "").strip():
         raise BadRequest("The query parameter 'q' is required.")

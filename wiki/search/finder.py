@@ -9,6 +9,7 @@ with the same rules (wiki/search/hydrate.py).
 from __future__ import annotations
 
 import dataclasses
+import logging
 from dataclasses import dataclass
 from datetime import date
 
@@ -25,6 +26,7 @@ from wiki.search.query import TERM, Query, QuerySyntaxError, parse
 from wiki.spaces import service as spaces
 from wiki.spaces.models import Space
 
+log = logging.getLogger(__name__)
 MAX_PAGE = 100  # deeper pages cost more than anyone reads
 SUGGEST_BELOW = 3  # "did you mean" is looked for when a search finds fewer results than this
 
@@ -33,6 +35,13 @@ class BadQuery(DomainError):
     """The search cannot be understood (400, with how to fix it)."""
 
     status = 400
+
+
+class SearchUnavailable(DomainError):
+    """The index cannot be read (a damaged index folder, the database backend unreachable): a 503
+    with a message, logged, never a 500 page."""
+
+    status = 503
 
 
 @dataclass
@@ -93,14 +102,25 @@ def search(session, backend: Backend, user, text: str, *, kinds=(), space_slugs=
     filters = Filters(frozenset(kinds), frozenset(by_slug[s] for s in space_slugs), frozenset(statuses),
                       date_from, date_to)
     request = SearchRequest(query, access, filters, (page - 1) * per_page, per_page)
-    found = backend.search(request) if not query.empty else SearchPage([], 0)
+    found = _search(backend, request) if not query.empty else SearchPage([], 0)
     outcome = Outcome(query, [], found.total, page, per_page, found.facets, readable)
     hydrator = Hydrator(session, user, readable, actors, highlight.Matcher(query))
     outcome.results = hydrator.results(found.hits)
     outcome.stale = hydrator.stale
     if not query.empty and found.total < SUGGEST_BELOW:
-        outcome.suggestion = suggest(backend, request, query)
+        try:
+            outcome.suggestion = suggest(backend, request, query)
+        except Exception:  # a suggestion is a nicety: the results stand without it
+            log.exception("search suggestion failed")
     return outcome
+
+
+def _search(backend: Backend, request: SearchRequest) -> SearchPage:
+    try:
+        return backend.search(request)
+    except Exception as error:
+        log.exception("search failed on the %s backend", backend.name)
+        raise SearchUnavailable("Search is unavailable just now. Please try again in a minute.") from error
 
 
 # --- did you mean ---------------------------------------------------------------------------------------

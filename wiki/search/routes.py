@@ -40,8 +40,13 @@ def run_search(args):
     if unknown:
         raise BadQuery(f"Unknown type {unknown[0][:40]!r}: use {', '.join(KINDS)}.")
     chosen = {name: [v for v in args.getlist(name) if v] for name in ("space", "status")}
+    try:
+        backend = service.engine().backend
+    except RuntimeError as error:  # misconfigured (e.g. SEARCH_BACKEND=postgresql on SQLite)
+        current_app.logger.error("search is not configured: %s", error)
+        raise finder.SearchUnavailable("Search is unavailable just now. Please try again later.") from error
     outcome = finder.search(
-        db.session, service.engine().backend, current_user, args.get("q", "").strip(),
+        db.session, backend, current_user, args.get("q", "").strip(),
         kinds=kinds, space_slugs=chosen["space"], statuses=chosen["status"],
         date_from=finder.parse_date(args.get("from"), "from"), date_to=finder.parse_date(args.get("to"), "to"),
         page=page_number(args.get("page")), per_page=current_app.config["SEARCH_PER_PAGE"])

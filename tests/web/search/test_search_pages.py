@@ -84,3 +84,18 @@ def test_the_api_answers_with_the_documented_shape(client, world):
     assert body["total"] == 2 and body["page"] == 1
     assert {r["type"] for r in body["results"]} == {"document", "section"}
     assert all(r["url"].startswith("http://localhost/s/town/housing-plan") for r in body["results"])
+
+
+def test_a_broken_index_is_a_503_with_a_message_not_a_500(app, client, world, monkeypatch):
+    from wiki.search import service
+
+    def broken(request):
+        raise OSError("the index folder is unreadable")
+
+    monkeypatch.setattr(service.engine(app).backend, "search", broken)
+    page = client.get("/search?q=housing")
+    assert page.status_code == 503
+    assert "Search is unavailable just now. Please try again in a minute." in page.get_data(as_text=True)
+    api = client.get("/api/v1/search?q=housing")
+    assert api.status_code == 503 and api.get_json() == {
+        "error": "Search is unavailable just now. Please try again in a minute."}
