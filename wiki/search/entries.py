@@ -17,6 +17,7 @@ entries at once.
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import re
 from collections.abc import Iterable
@@ -191,13 +192,14 @@ class CommentRow:
     facts: rules.CommentFacts
     html: str  # its sanitised HTML (the text shown)
     edited_at: datetime | None = None
+    author_erased: bool = False  # the account was erased: the entry keeps no link to it
 
 
 def thread_stamp(status: str, comments: Iterable[tuple], responses: Iterable[tuple] = ()) -> str:
-    """Stamp of a thread from (id, state, visibility, author_id, edited_at) of each comment and
-    (comment id, disposition, set_at, round published) of each response: the facts that decide who
-    finds which text."""
-    return stamp(status, *sorted((c[0], c[1], c[2], c[3], _iso(c[4])) for c in comments),
+    """Stamp of a thread from (id, state, visibility, author_id, edited_at, author erased) of each
+    comment and (comment id, disposition, set_at, round published) of each response: the facts that
+    decide who finds which text."""
+    return stamp(status, *sorted((c[0], c[1], c[2], c[3], _iso(c[4]), bool(c[5])) for c in comments),
                  *sorted((r[0], r[1], _iso(r[2]), r[3]) for r in responses))
 
 
@@ -211,17 +213,18 @@ def comment_entries(*, thread_id: int, document_id: int, space_id: int, status: 
     ``responses``: the stamp facts of the thread's responses (their entries are made by the caller)."""
     viewers = tuple(viewers)
     group = group_of("thread", thread_id)
-    mark = thread_stamp(status, [(c.id, c.facts.state, c.facts.visibility, c.facts.author_id, c.edited_at)
-                                 for c in comments], responses)
+    mark = thread_stamp(status, [(c.id, c.facts.state, c.facts.visibility, c.facts.author_id, c.edited_at,
+                                  c.author_erased) for c in comments], responses)
     entries = [marker(group, mark, space_id, document_id)]
     for c in comments:
-        access = comment_access(c.facts, viewers)
+        facts = dataclasses.replace(c.facts, author_id=None) if c.author_erased else c.facts
+        access = comment_access(facts, viewers)
         if not access:
             continue
         entries.append(Entry(key=f"{COMMENT}:{c.id}", kind=COMMENT, object_id=c.id, group=group, space_id=space_id,
                              title="", body=plain_text(c.html), document_id=document_id, status=status,
                              date=c.facts.created_at, access=access, anchor=f"comment-{c.id}",
-                             author_id=c.facts.author_id, stamp=mark))
+                             author_id=facts.author_id, stamp=mark))
     return entries
 
 

@@ -18,6 +18,7 @@ from collections.abc import Iterator
 from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
+from wiki.auth.models import User
 from wiki.comments.models import Comment, Thread
 from wiki.comments.presenters import facts
 from wiki.consultations.models import Disposition, Round
@@ -96,7 +97,9 @@ class ThreadSource:
 
     @staticmethod
     def _entries(thread: Thread, pairs) -> list[Entry]:
-        rows = [CommentRow(c.id, facts(c), c.body_html, c.edited_at) for c in thread.comments]
+        rows = [CommentRow(c.id, facts(c), c.body_html, c.edited_at,
+                           author_erased=c.author is not None and c.author.erased_at is not None)
+                for c in thread.comments]
         space = thread.document.space
         entries = comment_entries(thread_id=thread.id, document_id=thread.document_id, space_id=space.id,
                                   status=thread.status, comments=rows, viewers=possible_viewers(),
@@ -119,8 +122,10 @@ class ThreadSource:
     def stamps(self, session) -> dict[str, str]:
         statuses = dict(session.execute(select(Thread.id, Thread.status)).all())
         comments, responses = defaultdict(list), defaultdict(list)
-        for thread_id, *row in session.execute(select(Comment.thread_id, Comment.id, Comment.state,
-                                                      Comment.visibility, Comment.author_id, Comment.edited_at)):
+        rows = session.execute(select(Comment.thread_id, Comment.id, Comment.state, Comment.visibility,
+                                      Comment.author_id, Comment.edited_at, User.erased_at.is_not(None))
+                               .outerjoin(User, User.id == Comment.author_id))
+        for thread_id, *row in rows:
             comments[thread_id].append(row)
         answered = session.execute(select(Comment.thread_id, Disposition, Round)
                                    .join(Disposition, Disposition.comment_id == Comment.id)

@@ -165,10 +165,13 @@ def test_an_erased_account_keeps_its_words_findable_but_not_its_name(app, settin
     flush(app)
     page = app.test_client().get("/search?q=wildflowers").get_data(as_text=True)
     assert "Cora Commenter" in page
+    author_id = author.id
+    assert search.engine(app).backend.groups_for_author(author_id)
     erase_account(db.session, author)
     flush(app)
     page = app.test_client().get("/search?q=wildflowers").get_data(as_text=True)
     assert "Cora Commenter" not in page and "deleted participant" in page
+    assert search.engine(app).backend.groups_for_author(author_id) == set()  # no entry links to the account
     assert search.check(db.session, search.engine(app).backend).ok
 
 
