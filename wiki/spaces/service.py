@@ -40,6 +40,14 @@ def roles_of(session, user_id: int) -> dict[int, str]:
     return dict(session.execute(query).all())
 
 
+def actors_for(session, user, spaces) -> dict[int, Actor]:
+    """``actor_for`` over many spaces with one query (search asks about every space at once)."""
+    if user is None or not getattr(user, "is_authenticated", False):
+        return {space.id: permissions.ANONYMOUS for space in spaces}
+    roles = roles_of(session, user.id)
+    return {space.id: actor_with_role(user, roles.get(space.id)) for space in spaces}
+
+
 def get_readable_space(session, slug: str, user) -> tuple[Space, Actor]:
     """A space the user may read; unreadable private spaces look exactly like missing ones."""
     space = session.scalar(select(Space).where(Space.slug == slug))
