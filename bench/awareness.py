@@ -23,6 +23,7 @@ from wiki.awareness import feed, inbox  # noqa: E402
 from wiki.awareness.models import Activity, SpaceWatch  # noqa: E402
 from wiki.comments import service as comments  # noqa: E402
 from wiki.documents import service as documents  # noqa: E402
+from wiki.documents.models import Document  # noqa: E402
 from wiki.extensions import db  # noqa: E402
 from wiki.spaces.models import Membership  # noqa: E402
 from wiki.spaces.service import create_space  # noqa: E402
@@ -84,9 +85,33 @@ def run(app, watchers: int, log_rows: int) -> None:
         count_ms, count = ms(lambda: inbox.unread_count(db.session, crowd[7]), repeat=10)
         print(f"bell count for a person with {count} unread: {count_ms:.1f} ms (median)")
         client = app.test_client()
+        path = f"/s/{space.slug}/{doc.slug}"
         db.session.remove()
         atom_ms, response = ms(lambda: client.get("/changes.atom"), repeat=5)
         print(f"/changes.atom (anonymous): {atom_ms:.1f} ms, {len(response.data):,} bytes")
+        _page_views(app, client, path)
+
+
+def _page_views(app, client, path: str) -> None:
+    """The reading page as a watcher with unread notifications (bell count, banner, visit write)
+    against the same page for an editor with nothing unread."""
+    from wiki.auth.service import create_user
+
+    reader = create_user(db.session, "reader@example.org", "Reader", "bench-password-1")
+    db.session.add(Membership(space_id=1, user_id=reader.id, role="contributor"))
+    db.session.add(SpaceWatch(user_id=reader.id, space_id=1))
+    db.session.commit()
+    client.post("/login", data={"email": "reader@example.org", "password": "bench-password-1"})
+    client.get(path)  # first visit
+    for text in (TEXT + "\nA\n", TEXT + "\nB\n"):
+        document = db.session.get(Document, 1)
+        documents.save(db.session, document, db.session.get(User, 1), text, document.head_number)
+    db.session.remove()
+    seen_ms, _ = ms(lambda: client.get(path), repeat=10)
+    print(f"reading page, signed in (bell count, since-last-visit, visit recorded): {seen_ms:.1f} ms (median)")
+    client.post("/logout")
+    anon_ms, _ = ms(lambda: client.get(path), repeat=10)
+    print(f"reading page, signed out: {anon_ms:.1f} ms (median)")
 
 
 def _first_comment(doc) -> int:

@@ -1,5 +1,10 @@
 """The bell over /notify, "since you last looked" on the document page, and the briefing."""
 
+import json
+import os
+import time
+import uuid
+
 import pytest
 from flask import g
 from sqlalchemy import delete
@@ -10,6 +15,7 @@ from wiki.awareness import events, inbox
 from wiki.comments import service as comments
 from wiki.documents import service as documents
 from wiki.extensions import db, socketio
+from wiki.realtime import fanout
 from wiki.spaces.models import Membership
 
 NS = "/notify"
@@ -177,3 +183,40 @@ def test_a_briefing_between_dates_and_its_refusals(client, briefed):
     outsider = make_user()
     login(client, outsider)
     assert client.get(base).status_code == 404
+
+
+REDIS_URL = os.environ.get("WIKI_TEST_REDIS_URL")
+
+
+@pytest.mark.skipif(not REDIS_URL, reason="Redis tests skipped: WIKI_TEST_REDIS_URL is not set")
+def test_with_several_processes_the_bell_rings_through_redis(app, inline, monkeypatch):
+    """The saver's process publishes user ids only; each process's listener recounts for its own sockets."""
+    monkeypatch.setitem(app.config, "REDIS_URL", REDIS_URL)
+    monkeypatch.setitem(app.config, "SOCKETIO_CHANNEL", f"wiki-test-{uuid.uuid4()}")
+    w = world()
+    published = []
+    real = fanout.redis_client(app)
+    monkeypatch.setattr(real, "publish", _spy(real.publish, published))
+    editor = connect(app, w.people["editor"])  # its connection starts the listener
+    assert app.extensions.get("fanout_listener") and counts(editor) == [0]
+    try:
+        time.sleep(0.3)  # the listener subscribes in the background
+        save(w.doc_id, w.people["facilitator"], TEXT + "\nThrough Redis.\n", "Secret summary")
+        assert published == [(fanout.channel(app, events.TOPIC), json.dumps({"users": [w.people["editor"].id]}))]
+        for _ in range(50):
+            got = counts(editor)
+            if got:
+                break
+            time.sleep(0.1)
+        assert got == [1]
+    finally:
+        app.extensions["collab_stop"] = True
+        real.publish(fanout.channel(app, events.TOPIC), json.dumps({"users": []}))  # wake the listener to stop
+
+
+def _spy(publish, log):
+    def spy(channel, message):
+        log.append((channel, message))
+        return publish(channel, message)
+
+    return spy

@@ -23,6 +23,23 @@ def send_digests():
                f"not sent {outcome['failed']}; uncertain after an interrupted run {outcome['uncertain']}.")
 
 
+@notify_group.command("remind")
+def remind():
+    """Tell watchers once when a consultation round opens or closes within 48 hours. Safe to run
+    from cron as often as wanted (every 15 minutes is plenty)."""
+    from flask import current_app
+
+    from wiki.awareness import rounds
+    from wiki.awareness.events import announce
+
+    sent = rounds.remind(db.session)
+    for round_id, which, told in sent:
+        announce(current_app._get_current_object(), told)
+        click.echo(f"Round {round_id}: {which.replace('-', ' ')} — told {len(told)} watcher(s).")
+    if not sent:
+        click.echo("No reminders due.")
+
+
 @notify_group.command("outbox")
 @click.option("--state", type=click.Choice(["pending", "sending", "sent", "uncertain", "failed"]), default=None,
               help="Only emails in this state (default: those needing attention: uncertain and failed).")

@@ -46,7 +46,8 @@ class NoteView:
         return audience.REASON_LABELS.get(self.reason, self.reason)
 
 
-def _loaded(query):
+def with_events(query):
+    """Load each notification's events, with their space and document, in a few queries."""
     return query.options(
         selectinload(Notification.activity).selectinload(Activity.space),
         selectinload(Notification.activity).selectinload(Activity.document),
@@ -70,7 +71,7 @@ def page(session, user, raw_page, *, unread_only: bool = False):
     query = select(Notification).where(Notification.user_id == user.id)
     if unread_only:
         query = query.where(Notification.read_at.is_(None))
-    result = paginate(session, _loaded(query.order_by(Notification.updated_at.desc(), Notification.id.desc())),
+    result = paginate(session, with_events(query.order_by(Notification.updated_at.desc(), Notification.id.desc())),
                       raw_page)
     result.views = views(session, result.items, user)
     return result
@@ -80,7 +81,7 @@ def unread_count(session, user) -> int:
     """Unread notifications this person may still see (at most BELL_CAP + 1, shown as "99+")."""
     query = (select(Notification).where(Notification.user_id == user.id, Notification.read_at.is_(None))
              .order_by(Notification.id.desc()).limit(BELL_CAP + 1))
-    return len(views(session, list(session.scalars(_loaded(query))), user))
+    return len(views(session, list(session.scalars(with_events(query))), user))
 
 
 def get_note(session, user, note_id: int) -> NoteView:

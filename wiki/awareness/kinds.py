@@ -156,12 +156,17 @@ def _load_comments(session, rows: list[Activity]) -> dict:
     return {"comments": comments, "names": names}
 
 
+def excerpt_of_text(text: str) -> str:
+    """The opening words of a text, on one line."""
+    text = single_line(text)
+    return text if len(text) <= EXCERPT else text[: EXCERPT - 1].rstrip() + "…"
+
+
 def excerpt_of(comment: Comment, known: rules.CommentFacts, viewer: rules.Viewer) -> str:
     """The opening words a viewer may read, else the placeholder they would see on the page."""
     if not rules.body_shown(known, viewer):
         return rules.placeholder(known, viewer)
-    text = single_line(comment.body)
-    return text if len(text) <= EXCERPT else text[: EXCERPT - 1].rstrip() + "…"
+    return excerpt_of_text(comment.body)
 
 
 def _show_comment(row: Activity, loaded: dict, reader: Reader) -> Item | None:

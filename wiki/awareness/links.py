@@ -2,7 +2,7 @@
 
 from flask import url_for
 
-from wiki.awareness.models import REVISION
+from wiki.awareness.models import EDITION, REVISION, ROUND
 
 
 def item_url(item, *, external: bool = False, first_revision: int | None = None) -> str:
@@ -16,6 +16,11 @@ def item_url(item, *, external: bool = False, first_revision: int | None = None)
         if start < 1:
             return url_for("documents.revision", number=item.revision_number, **doc)
         return url_for("documents.compare", **{"from": start, "to": item.revision_number}, **doc)
+    if item.kind == EDITION and item.state.isdigit():
+        return url_for("published.edition", space_slug=item.space_slug, slug=item.document_slug,
+                       number=int(item.state), _external=external)
+    if item.kind == ROUND and item.ref_id:
+        return url_for("rounds.show", round_id=item.ref_id, **doc)
     if item.thread_id:
         return url_for("documents.view", _anchor=f"thread-{item.thread_id}", **doc)
     return url_for("documents.view", **doc)

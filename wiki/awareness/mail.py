@@ -100,7 +100,7 @@ def compose_all(session, now=None) -> int:
 
 def compose_for(session, user: User, now) -> EmailOutbox | None:
     """Queue this person's due notifications as one email, if one is due now (commits)."""
-    notes = list(session.scalars(inbox._loaded(select(Notification).where(
+    notes = list(session.scalars(inbox.with_events(select(Notification).where(
         Notification.user_id == user.id, Notification.mail_state == MAIL_DUE).order_by(Notification.id))))
     mode = notify.email_modes(session, [user.id])[user.id]
     shown = inbox.views(session, notes, user) if user.is_active and mode != batching.NONE else []

@@ -24,7 +24,7 @@ from wiki.documents.models import Document
 def export_awareness(session, user) -> dict:
     settings = session.get(NotificationSettings, user.id)
     documents, spaces = inbox.watched(session, user)
-    notes = list(session.scalars(inbox._loaded(select(Notification).where(Notification.user_id == user.id)
+    notes = list(session.scalars(inbox.with_events(select(Notification).where(Notification.user_id == user.id)
                                                .order_by(Notification.id))))
     reader = kinds.Reader(session, user)
     visits = session.execute(select(Document, DocumentVisit)

@@ -2,7 +2,9 @@
 a ring of their bells. A failure here is logged and never fails the save or comment that caused it.
 
 Kinds wired: revisions (revision_committed), new comments and replies (comment_added, also sent when a
-pre-moderated comment is approved), resolved / reopened threads (comment_changed). An erased
+pre-moderated comment is approved), resolved / reopened threads (comment_changed), consultation
+rounds and dispositions (round_changed, disposition_set: wiki/awareness/rounds.py), published
+editions (edition_published: wiki/awareness/editions.py). An erased
 account's awareness data goes with the erasure transaction itself (wiki/awareness/privacy.py).
 """
 
@@ -41,6 +43,9 @@ def init_recorder(app: Flask) -> None:  # noqa: ARG001 - same shape as the other
         signals.revision_committed.connect(_on_revision)
         signals.comment_added.connect(_on_comment_added)
         signals.comment_changed.connect(_on_comment_changed)
+        signals.round_changed.connect(_on_round_changed)
+        signals.disposition_set.connect(_on_disposition_set)
+        signals.edition_published.connect(_on_edition_published)
         _connected = True
 
 
@@ -73,6 +78,24 @@ def _on_comment_added(sender, *, comment_id: int, **_) -> None:
 def _on_comment_changed(sender, *, comment_id: int, thread_id: int, change: str, **_) -> None:
     if change in ("resolved", "reopened"):
         _guarded(sender, f"thread {thread_id} {change}", record_thread_change, comment_id, change)
+
+
+def _on_round_changed(sender, *, round_id: int, state: str, **_) -> None:
+    from wiki.awareness import rounds
+
+    _guarded(sender, f"round {round_id} {state}", rounds.record_round, round_id, state)
+
+
+def _on_disposition_set(sender, *, comment_id: int, round_id: int, user_id: int | None = None, **_) -> None:
+    from wiki.awareness import rounds
+
+    _guarded(sender, f"a response to comment {comment_id}", rounds.record_disposition, comment_id, round_id, user_id)
+
+
+def _on_edition_published(sender, *, edition_id: int, **_) -> None:
+    from wiki.awareness import editions
+
+    _guarded(sender, f"edition {edition_id}", editions.record_edition, edition_id)
 
 
 # --- use cases ---------------------------------------------------------------------------------------

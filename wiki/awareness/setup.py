@@ -4,6 +4,7 @@ from flask import Flask
 
 
 def init_awareness(app: Flask) -> None:
+    from wiki.awareness import editions, rounds  # noqa: F401 - register how their activity is shown
     from wiki.awareness.cli import notify_group
     from wiki.awareness.events import init_bell
     from wiki.awareness.recorder import init_recorder
