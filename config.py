@@ -84,6 +84,18 @@ class Config:
     PER_PAGE = 25
     TESTING = False
 
+    # Full-text search (docs/search.md): whoosh (a local index, one machine) or postgresql (shared by
+    # every machine; needs DATABASE_URL on PostgreSQL).
+    SEARCH_BACKEND = _Env("WIKI_SEARCH_BACKEND", "whoosh")
+    SEARCH_INDEX_PATH = _Env("WIKI_SEARCH_INDEX_PATH")  # None → <instance path>/search-index
+    SEARCH_INDEX_ON_CHANGE = True  # saves, comments… update the index through signals
+    SEARCH_ASYNC = True  # … on a background thread of each process (False: in the request)
+    SEARCH_LOCK_TIMEOUT = 5.0  # seconds a writer waits for the index lock before retrying later
+    SEARCH_QUEUE_MAX = 10_000  # queued groups before requests index inline instead
+    SEARCH_PER_PAGE = 10
+    # Processes building the Whoosh index in `flask search reindex` (Whoosh's multiprocessing writer).
+    SEARCH_REINDEX_PROCS = _int("WIKI_SEARCH_REINDEX_PROCS", 1)
+
 
 class DevelopmentConfig(Config):
     """Local use: `make run`. A secret key is generated into the instance folder if none is set."""
@@ -98,6 +110,9 @@ class TestingConfig(Config):
     SECRET_KEY = "test-secret-key-not-for-production"  # noqa: S105 - tests only
     WTF_CSRF_ENABLED = False
     LOGIN_BACKOFF_BASE_SECONDS = 30
+    # Only the search tests (tests/web/search/) index on every change; the rest of the suite would
+    # pay for an index it never reads.
+    SEARCH_INDEX_ON_CHANGE = False
 
 
 class ProductionConfig(Config):

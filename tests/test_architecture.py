@@ -42,6 +42,15 @@ PURE = [
     "wiki/privacy/registry.py",
     "wiki/consultations/report.py",
     "wiki/consultations/charts.py",
+    "wiki/search/text.py",
+    "wiki/search/query.py",
+    "wiki/search/highlight.py",
+    "wiki/search/spelling.py",
+    "wiki/search/entries.py",
+    "wiki/search/backend.py",
+    "wiki/search/index.py",
+    "wiki/search/whoosh_query.py",
+    "wiki/search/indexer.py",
 ]
 PURE_ANYWHERE = ("ydoc.py", "anchoring.py", "lifecycle.py", "edition.py")
 

@@ -61,6 +61,7 @@ def create_app(config: type[Config] | str | None = None, overrides: dict | None 
     from wiki.comments.subscribers import init_comments
     from wiki.errors import register_error_handlers
     from wiki.realtime.subscribers import init_realtime
+    from wiki.search.subscribers import init_search
     from wiki.security import init_security
 
     extensions.init_app(app)
@@ -69,6 +70,7 @@ def create_app(config: type[Config] | str | None = None, overrides: dict | None 
     init_api(app)
     init_realtime(app)
     init_comments(app)
+    init_search(app)
     register_cli(app)
     register_error_handlers(app)
     from wiki.awareness.setup import init_awareness

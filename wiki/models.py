@@ -7,4 +7,5 @@ from wiki.consultations import models as consultation_models  # noqa: F401
 from wiki.documents import models as document_models  # noqa: F401
 from wiki.publishing import models as publishing_models  # noqa: F401
 from wiki.realtime import models as realtime_models  # noqa: F401
+from wiki.search import models as search_models  # noqa: F401
 from wiki.spaces import models as space_models  # noqa: F401

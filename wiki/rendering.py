@@ -27,7 +27,8 @@ from markdown.inlinepatterns import LinkInlineProcessor
 from markdown.treeprocessors import Treeprocessor
 from markdown.util import ETX, HTML_PLACEHOLDER_RE, STX, AtomicString
 
-__all__ = ["Rendered", "TocEntry", "plain_text", "render_comment", "render_document", "sanitize_html"]
+__all__ = ["Rendered", "TocEntry", "plain_text", "render_comment", "render_document", "sanitize_html",
+           "sanitize_snippet"]
 
 
 @dataclass(frozen=True)
@@ -346,6 +347,14 @@ _COMMENT_CLEANER = _cleaner(_COMMON_TAGS, _COMMON_ATTRIBUTES)
 def sanitize_html(html_fragment: str) -> str:
     """Clean an HTML fragment with the document allowlist (for diff views, exports…)."""
     return _DOCUMENT_CLEANER.clean(html_fragment)
+
+
+_SNIPPET_CLEANER = nh3.Cleaner(tags={"mark"}, attributes={}, strip_comments=True)
+
+
+def sanitize_snippet(html_fragment: str) -> str:
+    """Search snippets: escaped text with <mark> around matches, nothing else survives."""
+    return _SNIPPET_CLEANER.clean(html_fragment)
 
 
 

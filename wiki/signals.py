@@ -16,6 +16,8 @@ a contract between features that are built separately: add keywords freely, neve
 - edition_published: edition_id, document_id, number
 - document_deleted: document_id, space_id
 - user_erased: user_id — the account was erased; its content stays, attributed to "deleted participant"
+- document_changed: document_id, change ("status") — the document's own facts changed without a new
+  revision
 """
 
 from blinker import Namespace
@@ -30,3 +32,4 @@ disposition_set = _signals.signal("disposition-set")
 edition_published = _signals.signal("edition-published")
 document_deleted = _signals.signal("document-deleted")
 user_erased = _signals.signal("user-erased")
+document_changed = _signals.signal("document-changed")

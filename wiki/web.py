@@ -28,6 +28,7 @@ def register_blueprints(app: Flask) -> None:
     from wiki.documents.routes import bp as documents_bp
     from wiki.privacy.routes import bp as privacy_bp
     from wiki.realtime.routes import bp as live_bp
+    from wiki.search.routes import bp as search_bp
     from wiki.spaces.routes import bp as spaces_bp
     from wiki.spaces.routes import main as main_bp
 
@@ -41,6 +42,7 @@ def register_blueprints(app: Flask) -> None:
 
     app.register_blueprint(publishing_bp)
     app.register_blueprint(published_bp)
+    app.register_blueprint(search_bp)
     app.jinja_env.add_extension("jinja2.ext.do")
     register_filters(app)
     app.jinja_env.globals["PERSPECTIVES"] = PERSPECTIVES

@@ -188,7 +188,7 @@ def test_keyboard_only_comment_on_a_paragraph(page, live_server):
     block_id = target.get_attribute("data-block")
 
     page.locator("#doc-title").click()  # start keyboard navigation at the title (not focusable itself)
-    for _ in range(30):  # past the document tabs (rounds, editions, briefing…)
+    for _ in range(40):  # past the document tabs (rounds, editions, briefing…)
         page.keyboard.press("Tab")
         if page.evaluate("document.activeElement.dataset.commentBlock") == block_id:
             break

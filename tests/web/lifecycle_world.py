@@ -36,9 +36,10 @@ def comment_on(document, user, body: str, visibility: str = "named", exact: str 
     return thread.comments[0]
 
 
-def build(revealing: bool = False) -> SimpleNamespace:
+def build(revealing: tuple[str, ...] = ()) -> SimpleNamespace:
     """Erin: perspectives with consent, a token, editor in both spaces; a revision, named and anonymous
-    comments, a reply, an agree and a flag in each. Fay facilitates both; Ollie is only in the public one."""
+    comments, a reply, an agree and a flag in each. Fay facilitates both; Ollie is only in the public one.
+    Spaces whose kind is in `revealing` let facilitators see who wrote anonymous comments."""
     erin, fay, ollie = make_user(ERIN), make_user(FAY), make_user(OLLIE)
     accounts.update_profile(db.session, erin, ERIN, ["lived_experience", "carer"], True)
     erin_token, fay_token = token_for(erin), token_for(fay)
@@ -47,7 +48,7 @@ def build(revealing: bool = False) -> SimpleNamespace:
                             docs={}, comments={})
     for kind in KINDS:
         space = make_space(f"{kind}-space", private=kind == "private", title=f"{kind.title()} space")
-        space.facilitators_see_anonymous = revealing
+        space.facilitators_see_anonymous = kind in revealing
         add_member(space, erin, "editor")
         add_member(space, fay, "facilitator")
         if kind == "public":

@@ -72,3 +72,51 @@ def comment(round_, user, exact: str = "two hundred homes", body: str = "More ho
     return comments.create_thread(db.session, document, user, revision=round_.revision_number, start=start_at,
                                   end=end, quote=quote, body=body, visibility=extra.pop("visibility", "named"),
                                   round_id=round_.id, **extra)
+
+
+# --- racing the close (tests/web/test_rounds_race.py and bench/rounds.py) ----------------------------
+
+
+@dataclass
+class Sent:
+    sent_at: datetime  # when the client sent it (UTC)
+    status: int
+    body: dict
+
+
+def race_close(app, round_id: int, passage: tuple[int, int, str], tokens: list[str], closes_at: datetime,
+               count: int = 50, window: float = 1.0, after: float = 0.2, also=None, also_at: float = 0.5) -> list[Sent]:
+    """POST ``count`` round comments through the API, each from its own thread and client, spread
+    evenly from ``window`` seconds before ``closes_at`` to ``after`` seconds after it. ``also``: one
+    more callable, run ``also_at`` of the way through the window (e.g. a facilitator's close)."""
+    import time
+    from concurrent.futures import ThreadPoolExecutor
+
+    start_at, end, exact = passage
+    body = {"quote": {"exact": exact}, "position": {"start": start_at, "end": end}, "visibility": "named"}
+    first = closes_at - timedelta(seconds=window)
+    step = (window + after) / count
+
+    def wait_for(target: datetime) -> None:
+        delay = (target - datetime.now(UTC)).total_seconds()
+        if delay > 0:
+            time.sleep(delay)
+
+    def post(i: int) -> Sent:
+        wait_for(first + timedelta(seconds=i * step))
+        client = app.test_client()
+        sent_at = datetime.now(UTC)
+        response = client.post(f"/api/v1/rounds/{round_id}/comments", json={**body, "body": f"Comment {i}"},
+                               headers={"Authorization": f"Bearer {tokens[i % len(tokens)]}"})
+        return Sent(sent_at, response.status_code, response.get_json(silent=True) or {})
+
+    def extra():
+        wait_for(first + timedelta(seconds=window * also_at))
+        also()
+
+    with ThreadPoolExecutor(max_workers=count + 1) as pool:
+        side = pool.submit(extra) if also else None
+        results = list(pool.map(post, range(count)))
+        if side:
+            side.result()
+    return results

@@ -480,15 +480,15 @@ def test_an_update_pushing_the_text_over_the_document_limit_is_refused(app, peer
 
 
 def test_a_flood_is_rate_limited_and_only_acknowledged_updates_are_stored(app, peers, world):
-    app.config["COLLAB_RATE"] = 5  # burst 20; read when the connection opens
+    app.config["COLLAB_RATE"] = 2  # burst 8, read when the connection opens; low, so a loaded machine still floods
     alice, bob = editor_peer(peers, world), editor_peer(peers, world, "facilitator")
     count = rows(world.public)
     acks = [alice.send(alice.append(f"⟦{i}⟧")) for i in range(60)]
-    time.sleep(0.25)  # the bucket lets one more through; that change follows refused ones
+    time.sleep(0.6)  # the bucket lets one more through; that change follows refused ones
     acks.append(alice.send(alice.append("⟦60⟧")))
     ok = [i for i, ack in enumerate(acks) if ack["ok"]]
     codes = {ack["code"] for ack in acks if not ack["ok"]}
-    assert 15 <= len(ok) < 60
+    assert 5 <= len(ok) < 60
     assert "rate_limited" in codes
     text = stored_text(world.public)
     assert rows(world.public) == count + len(ok)

@@ -357,3 +357,13 @@ def test_data_download_and_erasure_cover_publishing(app, private_site):
     site.publish()
     assert "Mind Northfield" not in site.edition(2).html
     assert "Mind Northfield: Ann Author" in by_id(parse(site.edition(1).html), "ed:acknowledgements").content
+
+
+def test_a_published_document_cannot_be_deleted(app, private_site):
+    site = private_site
+    site.publish()
+    refused = site.client.post(f"{site.base}/delete", data={"title": "Concordat"})
+    assert refused.status_code == 409 and "published edition" in words(refused)
+    assert site.client.delete(f"/api/v1/documents/{site.document.id}").status_code == 409
+    assert app.test_client().get(site.public).status_code == 200
+    assert db.session.get(Document, site.document.id) is not None

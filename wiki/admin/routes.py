@@ -56,6 +56,7 @@ def edit_space(slug: str):
         form.private.data = space.is_private
 
     def _save():
+        spaces.set_timezone(db.session, space, form.timezone.data)
         spaces.update_space(db.session, space, form.title.data, form.private.data, form.description.data)
         flash("Space saved.", "success")
         return redirect(url_for("spaces.show", slug=space.slug))

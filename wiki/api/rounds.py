@@ -23,7 +23,7 @@ from wiki.consultations import lifecycle, service
 from wiki.consultations.models import AUDIENCES, DISPOSITIONS
 from wiki.documents import service as documents
 from wiki.errors import Closed, InvalidInput
-from wiki.extensions import db
+from wiki.extensions import begin_read, db
 
 START = {
     "title": Field(str, description="Up to 200 characters"),
@@ -172,6 +172,7 @@ def get_round(round_id):
                       429: ("Too many comments in a minute", ERROR)})
 @refusals
 def post_round_comment(round_id):
+    begin_read(db.session)  # checks without SQLite's write lock; the gate takes it for the write only
     _, document, actor, round_ = service.find_by_id(db.session, round_id, _user())
     data = json_body(ROUND_COMMENT)
     if data["revision"] is not None and data["revision"] != round_.revision_number:
@@ -185,6 +186,7 @@ def post_round_comment(round_id):
     thread = comments.create_thread(db.session, document, _user(), revision=round_.revision_number, start=start,
                                     end=end, quote=located, body=data["body"], visibility=data["visibility"],
                                     perspective=data["perspective"], round_id=round_.id)
+    begin_read(db.session)  # committed: the answer is read without holding SQLite's write lock
     views = comments.thread_views(db.session, document, _user(), actor, revision=round_.revision_number,
                                   thread_ids=[thread.id])
     return jsonify(thread_json(views[0]) if views else {"thread_id": thread.id}), 201
@@ -208,6 +210,7 @@ def list_round_comments(round_id):
            responses={200: ("Saved", SAVED_ANSWERS), **_REFUSED, **_CLOSED, 422: ("Invalid input", ERROR)})
 @refusals
 def post_answers(round_id):
+    begin_read(db.session)  # checks without SQLite's write lock; the gate takes it for the write only
     _, _, _, round_ = service.find_by_id(db.session, round_id, _user())
     data = json_body(ANSWERS)
     bodies = {}
@@ -258,9 +261,9 @@ def set_disposition(comment_id):
                    response_html=record.response_html, themes=record.themes, revision=record.revision_number)
 
 
-def _report(round_id):
+def _report(round_id, changes: bool = True):
     _, _, actor, round_ = service.find_by_id(db.session, round_id, _user())
-    return service.report_for(db.session, round_, actor)
+    return service.report_for(db.session, round_, actor, changes=changes)
 
 
 @bp.get("/rounds/<int:round_id>/report")
@@ -275,7 +278,7 @@ def round_report(round_id):
 @operation("/rounds/{round_id}/report.csv", "get", "The report's \"You said, we did\" table as CSV", params=[_ROUND],
            public=True, responses={200: ("CSV (text/csv)", None), 404: ("Not published, or no such round", ERROR)})
 def round_report_csv(round_id):
-    result = _report(round_id)
+    result = _report(round_id, changes=False)
     return Response(service.export_csv(result), mimetype="text/csv",
                     headers={"Content-Disposition": f'attachment; filename="round-{result.round_id}-report.csv"'})
 

@@ -256,21 +256,22 @@ def add_thread(session, document: Document, author, *, revision, start: int, end
     if not anchoring.verify(rev.text, start, end, Quote(quote.exact)):
         raise InvalidInput(f"The quote does not match revision {rev.number}.")
     _checked(rev.text, start, end)
+    number, document_id = rev.number, document.id
+    section = blocks.section_at(blocks.heading_starts(rev.text, rev.toc), start)
     at = timeutil.utcnow()
     if round_id is not None:
         wanted = rounds_gate.get(session, round_id).revision_number
-        if rev.number != wanted:
+        if number != wanted:
             raise InvalidInput(f"Comments in this round are on revision {wanted}, the consultation draft.")
-        at = rounds_gate.hold_open(session, round_id)  # last: the lock is held until the commit
-    section = blocks.section_at(blocks.heading_starts(rev.text, rev.toc), start)
-    thread = Thread(document_id=document.id, revision_number=rev.number, quote_exact=quote.exact,
+        at = rounds_gate.hold_open(session, round_id)  # begins the write; the lock is held until the commit
+    thread = Thread(document_id=document_id, revision_number=number, quote_exact=quote.exact,
                     quote_prefix=quote.prefix[:200], quote_suffix=quote.suffix[:200], start=start, end=end,
-                    anchored_revision=rev.number, anchor_state=models.ANCHORED, section=section[:200],
+                    anchored_revision=number, anchor_state=models.ANCHORED, section=section[:200],
                     status=models.OPEN, created_at=at, round_id=round_id)
     session.add(thread)
     comment = _new_comment(session, thread, author, body, visibility, perspective, state, at)
     session.flush()
-    session.add(ThreadAnchor(thread_id=thread.id, revision_number=rev.number, start=start, end=end,
+    session.add(ThreadAnchor(thread_id=thread.id, revision_number=number, start=start, end=end,
                              state=models.ANCHORED))
     return comment
 

@@ -5,7 +5,7 @@ Kept apart from service.py because the comments service asks it too (a reply in 
 refused after close, whichever path it came by), and it must not import the consultations service
 that itself builds on comments.
 
-Racing the close: ``hold_open`` runs inside the write transaction that stores the contribution. It
+Racing the close: ``hold_open`` begins the write transaction that stores the contribution. It
 share-locks the round's row (``FOR SHARE`` on PostgreSQL; on SQLite the transaction already holds
 the database's write lock, see docs/architecture.md), reads the clock *after* getting the lock, and
 returns that instant, which becomes the contribution's ``created_at``. A facilitator's "close now"
@@ -23,6 +23,7 @@ from wiki.auth import permissions
 from wiki.consultations import lifecycle
 from wiki.consultations.models import INVITED, MEMBERS, Invitee, Round
 from wiki.errors import Closed, NotFound, PermissionDenied
+from wiki.extensions import begin_write
 from wiki.spaces.service import actor_for
 
 NO_SUCH_ROUND = "No such consultation round, or you do not have access to it."
@@ -93,7 +94,14 @@ def require_participant(session, round_id: int, user) -> Round:
 def hold_open(session, round_id: int) -> datetime:
     """Inside the write transaction about to store a contribution: lock the round against a
     concurrent close, and return the instant the contribution is taken at; Closed if the round
-    does not take contributions at that instant."""
+    does not take contributions at that instant.
+
+    It begins the write transaction itself (``begin_write``), so the reads and checks before it
+    run without SQLite's write lock and only the write waits for it: call it before adding or
+    changing anything (the transaction so far is committed)."""
+    if session.new or session.dirty or session.deleted:
+        raise RuntimeError("hold_open() must come before the changes it guards")
+    begin_write(session)
     round_ = session.scalar(
         select(Round).where(Round.id == round_id).with_for_update(read=True)
         .execution_options(populate_existing=True)

@@ -4,16 +4,16 @@ responses they may show, form ↔ service conversions, and the template helpers.
 
 from types import SimpleNamespace
 
-from flask import Blueprint, current_app, render_template
+from flask import Blueprint, current_app, render_template, request
 from flask_login import current_user
 from markupsafe import Markup
-from sqlalchemy import select
+from sqlalchemy import or_, select
 
 from wiki.auth import permissions
 from wiki.auth.perspectives import label
 from wiki.comments import blocks, selection
 from wiki.comments import service as comments
-from wiki.comments.models import Thread
+from wiki.comments.models import Thread, ThreadAnchor
 from wiki.consultations import gate, lifecycle, service
 from wiki.consultations.forms import PERSPECTIVE_CHOICES, answers_form
 from wiki.consultations.models import AUDIENCES, CHANNELS, DISPOSITIONS, Disposition, Round
@@ -21,6 +21,7 @@ from wiki.consultations.reporting import may_see_report
 from wiki.documents import service as documents
 from wiki.errors import InvalidInput
 from wiki.extensions import db
+from wiki.pagination import Page, page_number
 
 
 def _user():
@@ -105,20 +106,43 @@ def _responses(comment_ids: list[int], actor, space) -> dict[int, tuple[Disposit
             if facilitator or service.state_of(r) == lifecycle.PUBLISHED}
 
 
+THREADS_PER_PAGE = 50
+
+
+def _thread_ids(document, round_: Round) -> tuple[list[int], list[int]]:
+    """(this round's threads, earlier rounds' threads) placed on the consultation draft, in the
+    draft's order: ids only, so a round of thousands of comments renders one page of them."""
+    earlier_rounds = select(Round.id).where(Round.document_id == document.id, Round.number < round_.number)
+    rows = db.session.execute(
+        select(Thread.id, Thread.round_id).join(ThreadAnchor, ThreadAnchor.thread_id == Thread.id)
+        .where(Thread.document_id == document.id, ThreadAnchor.revision_number == round_.revision_number,
+               or_(Thread.round_id == round_.id, Thread.round_id.in_(earlier_rounds)))
+        .order_by(ThreadAnchor.state == "orphaned", ThreadAnchor.start, Thread.id)).all()
+    return [t for t, r in rows if r == round_.id], [t for t, r in rows if r != round_.id]
+
+
+def _page(ids: list[int], raw) -> tuple[list[int], Page]:
+    page = Page(items=[], number=page_number(raw), per_page=THREADS_PER_PAGE, total=len(ids))
+    page.number = min(page.number, page.pages)
+    return ids[(page.number - 1) * THREADS_PER_PAGE: page.number * THREADS_PER_PAGE], page
+
+
 def _threads(document, actor, round_: Round, revision):
-    """(this round's threads, earlier rounds' threads, block marks) on the consultation draft."""
-    rows = db.session.execute(select(Thread.id, Thread.round_id).where(
-        Thread.document_id == document.id, Thread.round_id.is_not(None))).all()
-    numbers = dict(db.session.execute(select(Round.id, Round.number).where(Round.document_id == document.id)).all())
-    wanted = [t for t, r in rows if numbers.get(r, 0) <= round_.number]
+    """This page of the round's threads and of earlier rounds' threads on the consultation draft,
+    with the block marks that highlight them."""
+    ours, theirs = _thread_ids(document, round_)
+    ours, ours_page = _page(ours, request.args.get("page"))
+    theirs, theirs_page = _page(theirs, request.args.get("earlier"))
+    wanted = ours + theirs
     views = comments.thread_views(db.session, document, _user(), actor, revision=revision, with_blocks=True,
                                   thread_ids=wanted) if wanted else []
-    ours = {t for t, r in rows if r == round_.id}
     marks: dict[str, list[int]] = {}
     for view in views:
         if view.block_id and view.anchor_state != "orphaned":
             marks.setdefault(view.block_id, []).append(view.id)
-    return [v for v in views if v.id in ours], [v for v in views if v.id not in ours], marks
+    chosen = set(ours)
+    return ([v for v in views if v.id in chosen], [v for v in views if v.id not in chosen], marks, ours_page,
+            theirs_page)
 
 
 def round_context(space, document, actor, round_: Round, answers_form=None) -> dict:
@@ -128,7 +152,7 @@ def round_context(space, document, actor, round_: Round, answers_form=None) -> d
     may = user.is_authenticated and gate.may_take_part(db.session, round_, user, actor)
     contribute = bool(may and state == lifecycle.OPEN)
     revision = documents.get_revision(db.session, document, round_.revision_number, load=("html", "toc"))
-    threads, earlier, marks = _threads(document, actor, round_, revision)
+    threads, earlier, marks, threads_page, earlier_page = _threads(document, actor, round_, revision)
     mine = service.my_answers(db.session, round_, user)
     if answers_form is None and contribute and round_.questions:
         data = {f"q{qid}": answer.body for qid, answer in mine.items()}
@@ -139,6 +163,7 @@ def round_context(space, document, actor, round_: Round, answers_form=None) -> d
         "space": space, "document": document, "actor": actor, "round": round_, "state": state,
         "facilitator": facilitator, "may_take_part": may, "can_contribute": contribute, "revision": revision,
         "body_html": Markup(blocks.mark_blocks(revision.html, marks)), "threads": threads, "earlier": earlier,
+        "threads_page": threads_page, "earlier_page": earlier_page,
         "responses": _responses(comment_ids, actor, space), "my_answers": mine, "answers_form": answers_form,
         "progress": service.progress(db.session, round_) if facilitator else None,
         "remaining": lifecycle.countdown_text(lifecycle.remaining(round_.closes_at, gate.now())),

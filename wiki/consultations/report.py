@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Sequence
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from datetime import datetime
 
 SUPPRESS_BELOW = 5
@@ -43,6 +43,8 @@ class CommentRow:
     change_revision: int | None = None
     group: str = ""  # offline: the workshop, event or group
     created_at: datetime | None = None
+    body_text: str = ""  # the comment's Markdown source ('' when for facilitators only)
+    response_text: str = ""  # the response's Markdown source
 
 
 @dataclass(frozen=True)
@@ -118,6 +120,8 @@ class YouSaid:
     response_html: str
     themes: tuple[str, ...]
     change_revision: int | None
+    comment_text: str = ""  # Markdown source of the comment ('' when shared with facilitators only)
+    response_text: str = ""  # Markdown source of the response
 
 
 @dataclass(frozen=True)
@@ -137,7 +141,7 @@ class Tallies:
     you_said_we_did: tuple[YouSaid, ...] = field(default=())
 
     def as_dict(self) -> dict:
-        return asdict(self)
+        return plain(self)
 
 
 def cell(count: int) -> Cell:
@@ -208,6 +212,7 @@ def you_said_we_did(rows: Sequence[CommentRow], labels: Labels) -> tuple[YouSaid
         channel=labels.channels.get(r.channel, r.channel), disposition=r.disposition,
         disposition_label=labels.dispositions.get(r.disposition, NOT_ANSWERED) if r.disposition else NOT_ANSWERED,
         response_html=r.response_html, themes=r.themes, change_revision=r.change_revision,
+        comment_text=r.body_text, response_text=r.response_text,
     ) for r in ordered)
 
 
@@ -274,10 +279,19 @@ class Report:
 
     def as_json(self, *, with_ops: bool = True) -> dict:
         """JSON-ready: ISO times, tuples as lists; ``with_ops`` False leaves out the diff's text."""
-        data = asdict(self)
-        for name in ("opens_at", "closes_at", "responded_at", "published_at"):
-            value = getattr(self, name)
-            data[name] = value.isoformat() if value else None
+        data = plain(self)
         if not with_ops:
             data["changes"].pop("ops")
         return data
+
+
+def plain(value):
+    """Dataclasses → dicts, tuples → lists, times → ISO strings (like dataclasses.asdict, without its
+    deep copies: a report holds thousands of rows)."""
+    if hasattr(value, "__dataclass_fields__"):
+        return {name: plain(getattr(value, name)) for name in value.__dataclass_fields__}
+    if isinstance(value, tuple | list):
+        return [plain(item) for item in value]
+    if isinstance(value, datetime):
+        return value.isoformat()
+    return value

@@ -9,18 +9,19 @@ A fixed number of queries whatever the number of comments.
 """
 
 import csv
+import functools
 import io
 
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from wiki.auth import permissions
+from wiki.auth.models import User
 from wiki.auth.perspectives import PERSPECTIVES
 from wiki.comments import blocks, rules, selection
 from wiki.comments.models import Comment, Thread, ThreadAnchor
-from wiki.comments.presenters import facts
 from wiki.consultations import gate, lifecycle
-from wiki.consultations.models import CHANNELS, DISPOSITIONS, ONLINE, Answer, OfflineEntry, Round
+from wiki.consultations.models import CHANNELS, DISPOSITIONS, ONLINE, Answer, Disposition, OfflineEntry, Round
 from wiki.consultations.report import (
     AnswerRow,
     Changes,
@@ -30,58 +31,95 @@ from wiki.consultations.report import (
     Report,
     tally,
 )
-from wiki.consultations.responding import answered_ids, countable
+from wiki.consultations.responding import countable
 from wiki.documents import revisions
 from wiki.documents import service as documents
 from wiki.documents.models import NamedVersion
 from wiki.errors import NotFound
-from wiki.rendering import plain_text
 
 LABELS_BASE = {"perspectives": PERSPECTIVES, "channels": CHANNELS, "dispositions": DISPOSITIONS}
 NOT_PUBLISHED = "The report of this round has not been published yet."
 
 
-def _respondent(comment_or_answer, entry: OfflineEntry | None, fallback: str) -> str:
+@functools.lru_cache(maxsize=20_000)
+def _quote_text(quote: str) -> str:
+    """A passage as readers see it (Markdown syntax removed); pure, so remembered between reports."""
+    return selection.visible_text(quote)
+
+
+@functools.lru_cache(maxsize=16)
+def _headings(text: str, toc: tuple) -> list:
+    """Heading offsets of a consultation draft (immutable), remembered between reports."""
+    return blocks.heading_starts(text, [list(entry) for entry in toc])
+
+
+@functools.lru_cache(maxsize=8)
+def _diff(old: str, new: str) -> tuple[tuple[tuple[int, str], ...], int, int]:
+    """The diff of two revisions' texts (immutable), remembered between reports."""
+    ops = revisions.diff(old, new)
+    added, removed = revisions.diff_stats(ops)
+    return tuple((int(op), text) for op, text in ops), added, removed
+
+
+def _respondent(author_id: int | None, entry: OfflineEntry | None, fallback: str) -> str:
     """An opaque key per person: an account, an offline respondent's reference (entries with the
     same channel, group and reference are one person), or else the entry (or comment) itself."""
     if entry is not None:
         if entry.respondent:
             return "o:" + "|".join(part.casefold() for part in (entry.channel, entry.group_name, entry.respondent))
         return f"e{entry.id}"
-    author_id = comment_or_answer.author_id
     return f"u{author_id}" if author_id is not None else fallback
 
 
+def _shown_perspective(perspective: str | None, author_id, perspectives, consent) -> str | None:
+    """The perspective the comments rules let a reader see (chosen for it, still consented)."""
+    known = rules.CommentFacts(author_id=author_id, author_name=None, visibility=rules.NAMED, state=rules.PUBLISHED,
+                               perspective=perspective,
+                               author_perspectives=tuple(perspectives or ()) if consent else ())
+    return rules.perspective_shown(known)
+
+
 def _comment_rows(session, round_: Round, consulted) -> list[CommentRow]:
-    comments = list(session.scalars(countable(round_).options(
-        selectinload(Comment.author), selectinload(Comment.thread))))
+    """One row per comment that needs a response. Plain column queries (no ORM objects): a round
+    may have thousands of comments, and the report is read often."""
+    ids = countable(round_).with_only_columns(Comment.id).scalar_subquery()
+    query = (select(Comment.id, Comment.thread_id, Comment.author_id, Comment.body, Comment.body_html,
+                    Comment.visibility,
+                    Comment.perspective, Comment.created_at, Thread.quote_exact, Thread.start,
+                    User.perspectives, User.perspectives_consent)
+             .join(Thread, Comment.thread_id == Thread.id).outerjoin(User, User.id == Comment.author_id)
+             .where(Comment.id.in_(ids)).order_by(Comment.id))
+    comments = session.execute(query).all()
     thread_ids = {c.thread_id for c in comments}
     starts = dict(session.execute(select(ThreadAnchor.thread_id, ThreadAnchor.start).where(
         ThreadAnchor.thread_id.in_(thread_ids), ThreadAnchor.revision_number == round_.revision_number)).all()) \
         if thread_ids else {}
     entries = {e.comment_id: e for e in session.scalars(
         select(OfflineEntry).where(OfflineEntry.round_id == round_.id, OfflineEntry.comment_id.is_not(None)))}
-    answers = answered_ids(session, round_)
-    headings = blocks.heading_starts(consulted.text, consulted.toc)
+    answers = {row.comment_id: row for row in session.execute(
+        select(Disposition.comment_id, Disposition.disposition, Disposition.response, Disposition.response_html,
+               Disposition.themes, Disposition.revision_number).where(Disposition.round_id == round_.id))}
+    headings = _headings(consulted.text, tuple(tuple(entry) for entry in consulted.toc or ()))
     quotes: dict[int, str] = {}
     rows = []
-    for comment in comments:
-        thread: Thread = comment.thread
-        entry = entries.get(comment.id)
-        answer = answers.get(comment.id)
-        if thread.id not in quotes:
-            quotes[thread.id] = selection.visible_text(thread.quote_exact)
-        perspective = entry.perspective if entry is not None else rules.perspective_shown(facts(comment))
+    for c in comments:
+        entry, answer = entries.get(c.id), answers.get(c.id)
+        if c.thread_id not in quotes:
+            quotes[c.thread_id] = _quote_text(c.quote_exact)
+        perspective = entry.perspective if entry is not None else _shown_perspective(
+            c.perspective, c.author_id, c.perspectives, c.perspectives_consent)
         rows.append(CommentRow(
-            comment_id=comment.id, thread_id=thread.id, respondent=_respondent(comment, entry, f"c{comment.id}"),
+            comment_id=c.id, thread_id=c.thread_id, respondent=_respondent(c.author_id, entry, f"c{c.id}"),
             channel=entry.channel if entry is not None else ONLINE, perspective=perspective,
-            section=blocks.section_at(headings, starts.get(thread.id, thread.start)), quote=quotes[thread.id],
-            body_html=comment.body_html if comment.visibility != rules.FACILITATORS else "",
+            section=blocks.section_at(headings, starts.get(c.thread_id, c.start)), quote=quotes[c.thread_id],
+            body_html=c.body_html if c.visibility != rules.FACILITATORS else "",
             disposition=answer.disposition if answer else None,
             response_html=answer.response_html if answer else "",
             themes=tuple(answer.themes or ()) if answer else (),
             change_revision=answer.revision_number if answer else None,
-            group=entry.group_name if entry is not None else "", created_at=comment.created_at,
+            group=entry.group_name if entry is not None else "", created_at=c.created_at,
+            body_text=c.body if c.visibility != rules.FACILITATORS else "",
+            response_text=answer.response if answer else "",
         ))
     return rows
 
@@ -98,7 +136,8 @@ def _answer_rows(session, round_: Round) -> list[AnswerRow]:
             perspective = answer.perspective if answer.perspective in consented else None
         else:
             perspective = entry.perspective
-        rows.append(AnswerRow(question_id=answer.question_id, respondent=_respondent(answer, entry, f"a{answer.id}"),
+        rows.append(AnswerRow(question_id=answer.question_id,
+                              respondent=_respondent(answer.author_id, entry, f"a{answer.id}"),
                               channel=entry.channel if entry is not None else ONLINE, perspective=perspective,
                               body_html=answer.body_html))
     return rows
@@ -107,13 +146,13 @@ def _answer_rows(session, round_: Round) -> list[AnswerRow]:
 def _changes(consulted, current) -> Changes:
     if consulted.number == current.number:
         return Changes(consulted.number, current.number, 0, 0, ())
-    ops = revisions.diff(consulted.text, current.text)
-    added, removed = revisions.diff_stats(ops)
-    return Changes(consulted.number, current.number, added, removed, tuple((int(op), text) for op, text in ops))
+    ops, added, removed = _diff(consulted.text, current.text)
+    return Changes(consulted.number, current.number, added, removed, ops)
 
 
-def report(session, round_: Round) -> Report:
-    """The round's report (no permission check: see report_for)."""
+def report(session, round_: Round, *, changes: bool = True) -> Report:
+    """The round's report (no permission check: see report_for). ``changes`` False skips the diff
+    to the current draft (the CSV has no use for it)."""
     document = round_.document
     consulted = documents.get_revision(session, document, round_.revision_number)
     current = documents.head(session, document)
@@ -129,7 +168,8 @@ def report(session, round_: Round) -> Report:
         published_at=lifecycle.aware(round_.published_at) if round_.published_at else None,
         timezone=document.space.timezone, consulted_revision=consulted.number,
         consulted_version=version.name if version else "", current_revision=current.number,
-        tallies=tallies, changes=_changes(consulted, current),
+        tallies=tallies,
+        changes=_changes(consulted, current) if changes else Changes(consulted.number, current.number, 0, 0, ()),
     )
 
 
@@ -139,11 +179,11 @@ def may_see_report(round_: Round, actor) -> bool:
         permissions.can_read(actor, private) and gate.state_of(round_) == lifecycle.PUBLISHED)
 
 
-def report_for(session, round_: Round, actor) -> Report:
+def report_for(session, round_: Round, actor, *, changes: bool = True) -> Report:
     """The report, for facilitators at any time and for readers once published."""
     if not may_see_report(round_, actor):
         raise NotFound(NOT_PUBLISHED)
-    return report(session, round_)
+    return report(session, round_, changes=changes)
 
 
 def published_reports(session, document) -> list[Report]:
@@ -163,9 +203,8 @@ def export_csv(result: Report) -> str:
     writer = csv.writer(out)
     writer.writerow(CSV_COLUMNS)
     for row in result.tallies.you_said_we_did:
-        comment = plain_text(row.comment_html) if row.comment_html else "(shared with facilitators only)"
+        comment = row.comment_text or "(shared with facilitators only)"
         values = [row.comment_id, row.thread_id, row.section_title, row.quote, comment, row.perspective, row.channel,
-                  row.disposition_label, plain_text(row.response_html) if row.response_html else "",
-                  "; ".join(row.themes), row.change_revision or ""]
+                  row.disposition_label, row.response_text, "; ".join(row.themes), row.change_revision or ""]
         writer.writerow([rules.csv_cell(value) for value in values])
     return out.getvalue()

@@ -130,9 +130,9 @@ def revoke(space_slug: str, slug: str, round_id: int, invite_id: int):
 # --- the report -----------------------------------------------------------------------------------
 
 
-def _report(space_slug: str, slug: str, round_id: int):
+def _report(space_slug: str, slug: str, round_id: int, changes: bool = True):
     space, document, actor, round_ = service.find(db.session, space_slug, slug, round_id, _user())
-    return space, document, actor, round_, service.report_for(db.session, round_, actor)
+    return space, document, actor, round_, service.report_for(db.session, round_, actor, changes=changes)
 
 
 @bp.get("/<int:round_id>/report")
@@ -152,7 +152,7 @@ def report_json(space_slug: str, slug: str, round_id: int):
 
 @bp.get("/<int:round_id>/report.csv")
 def report_csv(space_slug: str, slug: str, round_id: int):
-    *_, result = _report(space_slug, slug, round_id)
+    *_, result = _report(space_slug, slug, round_id, changes=False)
     filename = f"round-{result.round_id}-report.csv"  # never built from user text
     return Response(service.export_csv(result), mimetype="text/csv",
                     headers={"Content-Disposition": f'attachment; filename="{filename}"'})

@@ -15,7 +15,7 @@ from wiki.consultations import lifecycle, pages, service
 from wiki.consultations.forms import EditRoundForm, RoundForm
 from wiki.documents import service as documents
 from wiki.errors import InvalidInput, wants_json
-from wiki.extensions import db
+from wiki.extensions import begin_read, db
 from wiki.forms import handle_form
 from wiki.spaces.forms import ConfirmForm
 
@@ -130,6 +130,7 @@ def comment_form(space_slug: str, slug: str, round_id: int):
 @login_required
 def create_comment(space_slug: str, slug: str, round_id: int):
     """Post a comment on the consultation draft (from the page, its script or the paragraph page)."""
+    begin_read(db.session)  # checks without SQLite's write lock; the gate takes it for the write only
     space, document, actor, round_ = service.find(db.session, space_slug, slug, round_id, _user())
     form = CommentForm().offer_perspectives(_user())
 
@@ -141,6 +142,7 @@ def create_comment(space_slug: str, slug: str, round_id: int):
                                         end=end, quote=quote, body=form.body.data, visibility=form.visibility.data,
                                         perspective=form.perspective.data, round_id=round_.id)
         if wants_json():
+            begin_read(db.session)  # committed: the answer is read without holding SQLite's write lock
             return jsonify(thread_id=thread.id, html=pages.thread_html(space, document, actor, round_, thread.id)), 201
         flash(pages.posted_message(space, round_), "success")
         return redirect(round_url(space_slug, slug, round_id, f"thread-{thread.id}"))
@@ -157,6 +159,7 @@ def create_comment(space_slug: str, slug: str, round_id: int):
 @bp.post("/<int:round_id>/answers")
 @login_required
 def answers(space_slug: str, slug: str, round_id: int):
+    begin_read(db.session)  # checks without SQLite's write lock; the gate takes it for the write only
     space, document, actor, round_ = service.find(db.session, space_slug, slug, round_id, _user())
     form = pages.answers_form_for(round_, _user())()
 

@@ -298,6 +298,7 @@ def set_status(session, document: Document, status: str) -> None:
         raise InvalidInput(f"Choose a status: {', '.join(STATUSES)}.")
     document.status = status
     session.commit()
+    signals.document_changed.send(current_app._get_current_object(), document_id=document.id, change="status")
 
 
 def tag(session, document: Document, user, number, name: str) -> NamedVersion:

@@ -42,7 +42,9 @@ def publish(space_slug: str, slug: str):
     form = PublishForm()
     if request.method == "GET":
         form.revision.data = request.args.get("revision", type=int) or document.head_number
-    context = _plan_or_problem(space, document, form.revision.data)
+
+    def plan_or_problem() -> dict:  # called by the template: a successful publish never needs it
+        return _plan_or_problem(space, document, form.revision.data)
 
     def _publish():
         row = service.publish(db.session, space, document, current_user, form.revision.data, form.notes.data,
@@ -51,7 +53,7 @@ def publish(space_slug: str, slug: str):
         return redirect(url_for("publishing.editions", space_slug=space_slug, slug=slug))
 
     return handle_form(form, "publishing/publish.html", _publish, space=space, document=document, actor=actor,
-                       **context)
+                       plan_or_problem=plan_or_problem)
 
 
 @bp.route("/publish/preview", methods=["GET", "POST"])

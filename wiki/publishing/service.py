@@ -28,7 +28,7 @@ from wiki.spaces.models import Space
 from wiki.timeutil import as_utc, utcnow
 
 NOTES_MAX = 2000
-TIMEZONE = "Europe/London"  # dates in the file are local dates (a space time zone may come with rounds)
+TIMEZONE = "Europe/London"  # dates in the file are local dates, in the space's time zone (else this one)
 NO_EDITION = "No published edition at this address."
 _MAX_NUMBER = 2**31 - 1
 
@@ -85,7 +85,7 @@ def plan(session, space: Space, document: Document, revision_number, notes: str 
                                             list(PERSPECTIVES.values())),
         drafting=sources.drafting(session, document, revision.number, now),
         rounds=sources.round_summaries(session, document, now),
-        timezone=TIMEZONE,
+        timezone=space.timezone or TIMEZONE,
     )
     if previous is not None:
         source = _with_previous(session, document, previous, revision, source, edition_url)

@@ -7,29 +7,49 @@ consented to be named are returned, and no comment is ever tied to a name here.
 
 from datetime import datetime
 
-from sqlalchemy import func, select
+from sqlalchemy import String, case, cast, func, select
 
 from wiki.auth.models import User
 from wiki.auth.perspectives import PERSPECTIVES
 from wiki.comments.models import PUBLISHED as COMMENT_PUBLISHED
 from wiki.comments.models import Comment, Thread
+from wiki.consultations import reporting
+from wiki.consultations.models import OfflineEntry
 from wiki.documents.models import Document, Revision, revision_authors
-from wiki.publishing.provenance import Contributor, Drafting, RoundSummary, perspective_counts
+from wiki.publishing.provenance import (
+    Contributor,
+    Drafting,
+    PerspectiveCount,
+    RoundSummary,
+    YouSaidRow,
+    perspective_counts,
+)
+from wiki.timeutil import as_utc
 
 
 def _visible_comments(document: Document, until: datetime):
-    return (select(Comment.perspective, Comment.author_id).join(Thread, Comment.thread_id == Thread.id)
+    """(perspective, person) per comment visible when publishing. A comment a facilitator entered
+    for someone who took part offline counts as that person's, with the perspective they gave."""
+    person = case((OfflineEntry.id.is_not(None), "o" + cast(OfflineEntry.id, String)),
+                  else_="u" + cast(Comment.author_id, String))
+    return (select(func.coalesce(OfflineEntry.perspective, Comment.perspective), person).select_from(Comment)
+            .join(Thread, Comment.thread_id == Thread.id)
+            .outerjoin(OfflineEntry, OfflineEntry.comment_id == Comment.id)
             .where(Thread.document_id == document.id, Comment.state == COMMENT_PUBLISHED,
                    Comment.created_at <= until))
 
 
 def contributors(session, document: Document, revision_number: int, until: datetime) -> list[Contributor]:
-    """Everyone who wrote or commented and agreed to be named, with what they agreed to show."""
+    """Everyone who wrote or commented and agreed to be named, with what they agreed to show (a
+    facilitator who entered offline responses did not comment by doing so)."""
     writers = (select(revision_authors.c.user_id).join(Revision, Revision.id == revision_authors.c.revision_id)
                .where(Revision.document_id == document.id, Revision.number <= revision_number))
-    commenters = _visible_comments(document, until).with_only_columns(Comment.author_id)
+    commenters = (select(Comment.author_id).join(Thread, Comment.thread_id == Thread.id)
+                  .outerjoin(OfflineEntry, OfflineEntry.comment_id == Comment.id)
+                  .where(Thread.document_id == document.id, Comment.state == COMMENT_PUBLISHED,
+                         Comment.created_at <= until, OfflineEntry.id.is_(None)))
     query = select(User).where(User.id.in_(writers.union(commenters)), User.acknowledge_consent.is_(True),
-                               User.is_active_account.is_(True)).order_by(User.id)
+                               User.is_active_account.is_(True), User.erased_at.is_(None)).order_by(User.id)
     people = []
     for user in session.scalars(query):
         shown = user.visible_perspectives() if user.acknowledge_perspectives else []
@@ -50,17 +70,34 @@ def drafting(session, document: Document, revision_number: int, until: datetime)
     )
     rows = session.execute(_visible_comments(document, until)).all()
     return Drafting(
-        revisions=count, authors=authors or 0, started=started, last_change=last, comments=len(rows),
-        commenters=len({author for _, author in rows if author is not None}),
+        revisions=count, authors=authors or 0, started=as_utc(started), last_change=as_utc(last),
+        comments=len(rows), commenters=len({person for _, person in rows if person is not None}),
         by_perspective=perspective_counts(rows, PERSPECTIVES),
     )
 
 
-def round_summaries(session, document: Document, until: datetime) -> tuple[RoundSummary, ...]:  # noqa: ARG001
-    """Consultation rounds of the document whose report was published before `until`.
+def round_summaries(session, document: Document, until: datetime) -> tuple[RoundSummary, ...]:
+    """The document's consultation rounds whose report was published before `until`, from the
+    rounds feature's own report (its privacy rules already applied: no names, small counts, text
+    of facilitators-only comments withheld)."""
+    summaries = []
+    for report in reporting.published_reports(session, document):
+        if report.published_at is None or report.published_at > as_utc(until):
+            continue
+        tallies = report.tallies
+        summaries.append(RoundSummary(
+            title=f"Round {report.round_number}: {report.title}", opens_at=report.opens_at,
+            closes_at=report.closes_at, respondents=tallies.respondents, comments=tallies.comments,
+            by_perspective=tuple(PerspectiveCount(c.label, c.people, c.count) for c in tallies.by_perspective),
+            you_said=tuple(_you_said(row) for row in tallies.you_said_we_did),
+        ))
+    return tuple(summaries)
 
-    Consultation rounds (wiki/consultations/) are not part of this code base yet: until they are,
-    no document has a round, and the appendices say so. When they land, this reads their published
-    reports into RoundSummary values (the builder needs no change).
-    """
-    return ()
+
+def _you_said(row) -> YouSaidRow:
+    return YouSaidRow(
+        section=row.section_title, quote=row.quote, comment_html=row.comment_html,
+        who=", ".join(part for part in (row.perspective, row.channel) if part),
+        disposition=row.disposition_label, response_html=row.response_html,
+        change=f"Revision {row.change_revision}" if row.change_revision else "",
+    )

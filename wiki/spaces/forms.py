@@ -16,6 +16,8 @@ class SpaceForm(Form):
     title = StringField("Title", validators=[DataRequired(), Length(max=200)])
     description = TextAreaField("Description (optional)", validators=[Length(max=5000)])
     private = BooleanField("Private: only members can see this space")
+    timezone = StringField("Timezone", default="Europe/London", validators=[Length(max=64)],
+                           description="Consultation rounds' times are typed and shown in it (e.g. Europe/London).")
 
 
 class MemberForm(Form):

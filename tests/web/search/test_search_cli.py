@@ -1,0 +1,102 @@
+"""`flask search reindex` rebuilds everything (with a progress bar); `flask search check` reports
+documents and comment threads missing, stale or orphaned in the index (exit status 1 for cron) and
+`--fix` repairs them.
+"""
+
+from sqlalchemy import select
+
+from tests.factories import make_document, make_space, make_user
+from tests.web.search.test_search_concurrency import index_locked
+from tests.web.search.test_search_freshness import _post
+from wiki.comments.models import Comment
+from wiki.documents import service as documents
+from wiki.documents.models import Document
+from wiki.extensions import db
+from wiki.search import service as search
+
+
+def found(app, query: str) -> int:
+    return app.test_client().get("/api/v1/search", query_string={"q": query, "type": "document"}).get_json()["total"]
+
+
+def quietly(app):
+    """Changes made now are not indexed (as if the process died before its queue was done)."""
+    app.config["SEARCH_INDEX_ON_CHANGE"] = False
+
+
+def test_reindex_builds_everything_and_check_agrees(app):
+    quietly(app)
+    admin, space = make_user("Ada Admin", admin=True), make_space("town")
+    document = make_document(space, admin, "Housing plan", "# Plan\n\nHousing comes first. Homes for all.\n")
+    _post(document, admin, "A comment about gardens")
+    make_document(space, admin, "Transport plan", "Buses.\n")
+    runner = app.test_cli_runner()
+
+    before = runner.invoke(args=["search", "check"])
+    assert before.exit_code == 1
+    assert "3 missing: document:1, document:2, thread:1" in before.output
+    assert "run `flask search check --fix` (or `flask search reindex`)" in before.output
+    assert found(app, "homes") == 0
+
+    result = runner.invoke(args=["search", "reindex"])
+    assert result.exit_code == 0, result.output
+    assert f"Indexing 3 documents and comment threads ({app.config['SEARCH_BACKEND']})" in result.output
+    assert "Indexed 7 entries." in result.output  # 2 documents, 1 section, 1 comment, 3 group markers
+    assert found(app, "homes") == 1
+
+    after = runner.invoke(args=["search", "check"])
+    assert after.exit_code == 0 and "The search index is up to date." in after.output
+    quiet = runner.invoke(args=["search", "check", "--quiet"])  # what cron runs: silent when all is well
+    assert quiet.exit_code == 0 and quiet.output == ""
+
+
+def test_check_finds_stale_and_orphaned_groups_and_fix_repairs_them(app):
+    admin, space = make_user("Ada Admin", admin=True), make_space("town")
+    kept = make_document(space, admin, "Housing plan", "Housing comes first. Homes for all.\n")
+    gone = make_document(space, admin, "Old plan", "Forgotten words.\n")
+    comment = _post(kept, admin, "Gardens please")
+    search.engine(app).indexer.flush()
+    quietly(app)
+    documents.save(db.session, kept, admin, "Housing comes first. Flats for all.\n", 1)
+    db.session.delete(db.session.get(Document, gone.id))  # deleted without telling anyone
+    db.session.get(Comment, comment.id).state = "withdrawn"
+    db.session.commit()
+    runner = app.test_cli_runner()
+
+    report = runner.invoke(args=["search", "check"])
+    assert report.exit_code == 1
+    assert "0 missing" in report.output
+    assert "2 stale: document:1, thread:1" in report.output
+    assert "1 orphaned: document:2" in report.output
+
+    fixed = runner.invoke(args=["search", "check", "--fix"])
+    assert fixed.exit_code == 0 and "Fixed 3 groups." in fixed.output
+    assert runner.invoke(args=["search", "check"]).exit_code == 0
+    assert found(app, "flats") == 1 and found(app, "homes") == 0 and found(app, "forgotten") == 0
+    assert app.test_client().get("/api/v1/search?q=gardens").get_json()["total"] == 0
+
+
+def test_check_lists_a_few_of_many_problems(app):
+    quietly(app)
+    admin, space = make_user("Ada Admin", admin=True), make_space("town")
+    for i in range(5):
+        make_document(space, admin, f"Plan {i}", "Words.\n")
+    output = app.test_cli_runner().invoke(args=["search", "check", "--show", "2"]).output
+    assert "5 missing: document:1, document:2\n  … and 3 more" in output
+
+
+def test_reindex_while_another_writer_holds_the_index_is_refused_with_a_message(app):
+    app.config["SEARCH_LOCK_TIMEOUT"] = 0.2
+    search.shutdown(app)
+    make_document(make_space("town"), make_user("Ada"), "Plan", "Words.\n")
+    search.engine(app).indexer.flush()
+    with index_locked(app):
+        result = app.test_cli_runner().invoke(args=["search", "reindex"])
+    assert result.exit_code == 1
+    assert "try again when the other rebuild has finished" in result.output
+
+
+def test_the_commands_explain_themselves(app):
+    output = app.test_cli_runner().invoke(args=["search", "--help"]).output
+    assert "reindex" in output and "check" in output
+    assert db.session.scalar(select(Comment.id)) is None

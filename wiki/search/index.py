@@ -1,0 +1,269 @@
+"""The Whoosh backend (the default): a local index under the instance path. No Flask here.
+
+* One writer at a time: Whoosh's file lock, taken with a timeout (``IndexBusy`` when it runs out;
+  the indexer retries), so several processes on one machine share the index safely.
+* One searcher per thread, kept and refreshed (Whoosh reads files with seek + read, so a searcher
+  must not be shared between threads; opening one per request costs several milliseconds). It is
+  refreshed at once after this process writes, and at most every ``refresh_seconds`` for writes
+  made by other processes.
+* Who may see what is checked per matching entry from a small per-segment table (kind, space,
+  status, day, access tokens) read once from a column and cached by segment id: segments never
+  change, so the cache stays right until a merge replaces them.
+"""
+
+from __future__ import annotations
+
+import heapq
+import logging
+import shutil
+import threading
+import time
+from collections.abc import Callable, Iterable
+from pathlib import Path
+
+from whoosh import columns, fields, index, scoring
+from whoosh.analysis import Token, Tokenizer
+from whoosh.index import LockError
+from whoosh.writing import CLEAR
+
+from wiki.search import whoosh_query
+from wiki.search.backend import Batch, Hit, IndexBusy, SearchPage, SearchRequest, Tally
+from wiki.search.entries import GROUP, Entry
+from wiki.search.text import term_positions
+
+log = logging.getLogger(__name__)
+SCHEMA_VERSION = "wiki-search-1"
+# BM25F without length normalisation for the short fields: a heading among many is as good a match
+# as a heading alone (see whoosh_query.FIELDS for the boosts).
+WEIGHTING = scoring.BM25F(title_B=0.0, headings_B=0.0)
+
+
+class WikiAnalyzer(Tokenizer):
+    """Whoosh analyzer producing wiki.search.text terms (the same terms the PostgreSQL backend stores)."""
+
+    def __call__(self, value, positions=False, chars=False, keeporiginal=False, removestops=True, start_pos=0,
+                 start_char=0, tokenize=True, mode="", **kwargs):
+        token = Token(positions, chars, removestops=removestops, mode=mode, **kwargs)
+        for found, position, start, end in term_positions(value):
+            token.text, token.boost, token.stopped = found, 1.0, False
+            if positions:
+                token.pos = start_pos + position
+            if chars:
+                token.startchar, token.endchar = start_char + start, start_char + end
+            yield token
+
+
+def make_schema() -> fields.Schema:
+    analyzer = WikiAnalyzer()
+    return fields.Schema(
+        key=fields.ID(stored=True, unique=True),
+        group=fields.ID(stored=True),
+        document=fields.ID(),
+        author=fields.ID(),
+        title=fields.TEXT(analyzer=analyzer, stored=True, phrase=True),
+        headings=fields.TEXT(analyzer=analyzer, phrase=True),
+        body=fields.TEXT(analyzer=analyzer, stored=True, phrase=True),
+        meta=fields.COLUMN(columns.VarBytesColumn()),
+        info=fields.STORED(),
+    )
+
+
+def _meta(entry: Entry) -> bytes:
+    day = entry.date.toordinal() if entry.date else 0
+    return "\t".join([entry.kind, str(entry.space_id), entry.status, str(day), " ".join(sorted(entry.access))]).encode()
+
+
+def _parse_meta(raw: bytes, interned: dict) -> tuple:
+    kind, space, status, day, access = raw.decode().split("\t")
+    value = (kind, int(space), status, int(day), frozenset(access.split()))
+    return interned.setdefault(value, value)
+
+
+def _document(entry: Entry) -> dict:
+    info = (entry.kind, entry.object_id, entry.space_id, entry.document_id, entry.anchor, entry.stamp)
+    return dict(key=entry.key, group=entry.group, document=str(entry.document_id or ""),
+                author=str(entry.author_id or ""), title=entry.title, headings=entry.headings, body=entry.body,
+                meta=_meta(entry), info=info)
+
+
+class WhooshBackend:
+    name = "whoosh"
+
+    def __init__(self, path: str | Path, *, lock_timeout: float = 5.0, refresh_seconds: float = 1.0,
+                 rebuild_procs: int = 1):
+        self.path = Path(path)
+        self.lock_timeout, self.refresh_seconds = lock_timeout, refresh_seconds
+        self.rebuild_procs = rebuild_procs
+        self._ix = None
+        self._open_lock = threading.Lock()
+        self._searchers: dict[int, tuple] = {}  # thread id → (searcher, generation, checked at)
+        self._generation = 0  # bumped by every write of this process
+        self._metas: dict[str, list] = {}
+        self._metas_lock = threading.Lock()
+
+    # --- the index and its searchers ---------------------------------------------------------------
+
+    def _index(self):
+        with self._open_lock:
+            if self._ix is None:
+                self._ix = self._open_or_create()
+            return self._ix
+
+    def _open_or_create(self):
+        marker = self.path / "SCHEMA_VERSION"
+        if index.exists_in(str(self.path)) and marker.exists() and marker.read_text() == SCHEMA_VERSION:
+            return index.open_dir(str(self.path))
+        if index.exists_in(str(self.path)):
+            log.warning("search index at %s has an older layout: starting empty, run `flask search reindex`",
+                        self.path)
+            shutil.rmtree(self.path)
+        self.path.mkdir(parents=True, exist_ok=True)
+        ix = index.create_in(str(self.path), make_schema())
+        marker.write_text(SCHEMA_VERSION)
+        return ix
+
+    def searcher(self):
+        """This thread's searcher, refreshed if this process wrote since, or (every
+        ``refresh_seconds``) if another process did."""
+        thread, now = threading.get_ident(), time.monotonic()
+        searcher, generation, checked = self._searchers.get(thread, (None, 0, 0.0))
+        if searcher is not None:
+            if generation == self._generation and now - checked <= self.refresh_seconds:
+                return searcher
+            if searcher.up_to_date():
+                self._searchers[thread] = (searcher, self._generation, now)
+                return searcher
+            searcher.close()  # not Searcher.refresh(): whoosh-reloaded 2.7.5 keeps stale segments there
+        searcher = self._index().searcher(weighting=WEIGHTING)
+        self._searchers[thread] = (searcher, self._generation, now)
+        return searcher
+
+    def _segment_metas(self, reader) -> list:
+        """(kind, space, status, day, access) of every entry of one segment, cached by segment id."""
+        segment = reader.segment()
+        if segment is None:  # an index with nothing in it yet
+            return []
+        key = segment.segment_id()
+        metas = self._metas.get(key)
+        if metas is None:
+            interned: dict = {}
+            metas = [_parse_meta(raw, interned) for raw in reader.column_reader("meta")]
+            with self._metas_lock:
+                self._metas[key] = metas
+        return metas
+
+    def _forget_old_segments(self) -> None:
+        live = {segment.segment_id() for segment in self._index()._segments()}
+        with self._metas_lock:
+            for key in set(self._metas) - live:
+                del self._metas[key]
+
+    # --- writing -----------------------------------------------------------------------------------
+
+    def _writer(self, **options):
+        try:
+            return self._index().writer(timeout=self.lock_timeout, **options)
+        except LockError as error:
+            raise IndexBusy(f"the search index at {self.path} is locked by another writer") from error
+
+    def write(self, build: Callable[[], Batch]) -> None:
+        writer = self._writer()
+        try:
+            batch = build()
+            if not batch:
+                writer.cancel()
+                return
+            for document_id in batch.documents_removed:
+                writer.delete_by_term("document", str(document_id))
+            for group, entries in batch.groups.items():
+                writer.delete_by_term("group", group)
+                for entry in entries:
+                    writer.add_document(**_document(entry))
+        except BaseException:
+            writer.cancel()
+            raise
+        writer.commit()
+        self._generation += 1
+        self._forget_old_segments()
+
+    def rebuild(self, entries: Iterable[Entry], progress: Callable[[int], None] | None = None) -> int:
+        options = {"procs": self.rebuild_procs, "multisegment": True} if self.rebuild_procs > 1 else {}
+        writer = self._writer(limitmb=256, **options)
+        count = 0
+        try:
+            for entry in entries:
+                writer.add_document(**_document(entry))
+                count += 1
+                if progress is not None:
+                    progress(1)
+        except BaseException:
+            writer.cancel()
+            raise
+        writer.commit(mergetype=CLEAR)
+        self._generation += 1
+        self._forget_old_segments()
+        return count
+
+    # --- reading -----------------------------------------------------------------------------------
+
+    def search(self, request: SearchRequest) -> SearchPage:
+        """One pass over every match: access and filters from the segment tables, facet counts, and
+        the best ``offset + limit`` kept in a heap (every match has to be looked at for exact counts
+        anyway, so Whoosh's own top-N collector would only add a second pass)."""
+        searcher = self.searcher()
+        query = whoosh_query.compile_query(request.query, searcher.reader())
+        tally, best, wanted = Tally(request), [], request.offset + request.limit
+        for sub, offset in searcher.leaf_searchers():
+            metas, matcher = self._segment_metas(sub.reader()), query.matcher(sub, sub.context())
+            while matcher.is_active():
+                docnum = matcher.id()
+                if tally.admit(*metas[docnum]):
+                    item = (matcher.score(), -(docnum + offset))
+                    if len(best) < wanted:
+                        heapq.heappush(best, item)
+                    elif item > best[0]:
+                        heapq.heapreplace(best, item)
+                matcher.next()
+        ranked = sorted(best, reverse=True)[request.offset:]
+        hits = [self._hit(searcher.stored_fields(-negated), score) for score, negated in ranked]
+        return SearchPage(hits, tally.total, tally.facets())
+
+    @staticmethod
+    def _hit(fields_: dict, score: float) -> Hit:
+        kind, object_id, space_id, document_id, anchor, _ = fields_["info"]
+        return Hit(key=fields_["key"], kind=kind, object_id=object_id, space_id=space_id, document_id=document_id,
+                   title=fields_.get("title", ""), body=fields_.get("body", ""), anchor=anchor, score=score)
+
+    def term_counts(self, terms: Iterable[str]) -> dict[str, int]:
+        reader = self.searcher().reader()
+        counts = {}
+        for found in set(terms):
+            count = sum(reader.doc_frequency(name, found) for name in whoosh_query.FIELDS)
+            if count:
+                counts[found] = count
+        return counts
+
+    def group_stamps(self) -> dict[str, str]:
+        searcher = self.searcher()
+        stamps = {}
+        for sub, _ in searcher.leaf_searchers():
+            reader = sub.reader()
+            for docnum, meta in enumerate(self._segment_metas(reader)):
+                if meta[0] == GROUP and not reader.is_deleted(docnum):
+                    stored = reader.stored_fields(docnum)
+                    stamps[stored["group"]] = stored["info"][5]
+        return stamps
+
+    def groups_for_author(self, user_id: int) -> set[str]:
+        searcher = self.searcher()
+        return {fields_["group"] for fields_ in searcher.documents(author=str(user_id))}
+
+    def close(self) -> None:
+        """Close every thread's searcher and the index (tests and shutdown)."""
+        searchers, self._searchers = self._searchers, {}
+        for searcher, _, _ in searchers.values():
+            searcher.close()
+        with self._open_lock:
+            if self._ix is not None:
+                self._ix.close()
+                self._ix = None

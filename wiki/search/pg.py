@@ -1,0 +1,211 @@
+"""The PostgreSQL full-text backend (SEARCH_BACKEND=postgresql): one index every machine shares.
+
+Rows live in ``search_entries`` (wiki/search/models.py) with a ``tsvector`` of the terms
+wiki.search.text makes — the same terms the Whoosh backend indexes — under the ``simple`` text search
+configuration, so PostgreSQL adds no stemming of its own and both backends match alike. Queries are
+``websearch_to_tsquery`` over those terms (words, "phrases", -exclusions, or), joined with
+``to_tsquery`` for prefixes (``employ:*``); GIN indexes serve both the text and the access tokens.
+Snippets are made in Python (wiki/search/highlight.py), as for Whoosh: ``ts_headline`` would
+re-analyse the text with PostgreSQL's own stemmer and return it unescaped.
+
+Writers take a transaction-level advisory lock with ``lock_timeout``: one writer at a time across
+every process and machine; a timeout is ``IndexBusy`` (the indexer retries). A rebuild deletes and
+re-inserts in one transaction, so searches see the old rows until it commits.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from itertools import islice
+
+from sqlalchemy import text
+from sqlalchemy.engine import Engine
+from sqlalchemy.exc import OperationalError
+
+from wiki.search.backend import Batch, Hit, IndexBusy, SearchPage, SearchRequest, Tally
+from wiki.search.entries import GROUP, PUBLIC, Entry
+from wiki.search.query import PHRASE, PREFIX, TERM, Clause, Query
+from wiki.search.text import terms
+
+LOCK_KEY = 0x5EA2C4  # the advisory lock every search writer takes
+CHUNK = 500  # rows per INSERT round trip
+# ts_rank weights of D, C (body), B (headings), A (title): a heading or title match outweighs any
+# number of body matches (ts_rank adds repeated matches with shrinking weight).
+RANK_WEIGHTS = "{0.1, 0.1, 0.5, 1.0}"
+
+_INSERT = text("""
+INSERT INTO search_entries (key, kind, object_id, group_key, space_id, document_id, author_id, status, day,
+                            access, title, headings, body, anchor, stamp, tsv)
+VALUES (:key, :kind, :object_id, :group_key, :space_id, :document_id, :author_id, :status, :day,
+        CAST(:access AS varchar(80)[]), :title, :headings, :body, :anchor, :stamp,
+        setweight(to_tsvector('simple', :t_title), 'A') || setweight(to_tsvector('simple', :t_headings), 'B')
+        || setweight(to_tsvector('simple', :t_body), 'C'))
+ON CONFLICT (key) DO UPDATE SET kind = EXCLUDED.kind, object_id = EXCLUDED.object_id,
+    group_key = EXCLUDED.group_key, space_id = EXCLUDED.space_id, document_id = EXCLUDED.document_id,
+    author_id = EXCLUDED.author_id, status = EXCLUDED.status, day = EXCLUDED.day, access = EXCLUDED.access,
+    title = EXCLUDED.title, headings = EXCLUDED.headings, body = EXCLUDED.body, anchor = EXCLUDED.anchor,
+    stamp = EXCLUDED.stamp, tsv = EXCLUDED.tsv
+""")
+
+
+def _row(entry: Entry) -> dict:
+    return dict(
+        key=entry.key, kind=entry.kind, object_id=entry.object_id, group_key=entry.group, space_id=entry.space_id,
+        document_id=entry.document_id, author_id=entry.author_id, status=entry.status,
+        day=entry.date.toordinal() if entry.date else 0,
+        access=sorted(token if token == PUBLIC else f"{entry.space_id}:{token}" for token in entry.access),
+        title=entry.title, headings=entry.headings, body=entry.body, anchor=entry.anchor, stamp=entry.stamp,
+        t_title=" ".join(terms(entry.title)), t_headings=" ".join(terms(entry.headings)),
+        t_body=" ".join(terms(entry.body)),
+    )
+
+
+# --- the query ------------------------------------------------------------------------------------
+
+
+def _websearch(clause: Clause) -> str:
+    words = " ".join(clause.terms)
+    shown = f'"{words}"' if clause.kind == PHRASE else words
+    return f"-{shown}" if clause.negated else shown
+
+
+def _prefix(clause: Clause) -> str:
+    options = [f"'{p}':*" for p in clause.terms] + [f"'{t}'" for t in clause.exact]
+    either = " | ".join(options)
+    return f"!({either})" if clause.negated else f"({either})"
+
+
+def tsquery(query: Query) -> tuple[str, dict]:
+    """SQL for the tsquery of ``query`` and its parameters (terms are letters and digits only, and
+    still travel as parameters)."""
+    parts, params = [], {}
+    for g, group in enumerate(query.groups):
+        pieces = []
+        plain = [c for c in group if c.kind in (TERM, PHRASE)]
+        if plain:
+            params[f"ws{g}"] = " ".join(_websearch(c) for c in plain)
+            pieces.append(f"websearch_to_tsquery('simple', :ws{g})")
+        prefixes = [c for c in group if c.kind == PREFIX]
+        if prefixes:
+            params[f"px{g}"] = " & ".join(_prefix(c) for c in prefixes)
+            pieces.append(f"to_tsquery('simple', :px{g})")
+        parts.append("(" + " && ".join(pieces) + ")")
+    return " || ".join(parts), params
+
+
+class PostgresBackend:
+    name = "postgresql"
+
+    def __init__(self, engine: Engine, *, lock_timeout: float = 5.0):
+        self.engine = engine
+        self.lock_timeout = lock_timeout
+
+    # --- writing -----------------------------------------------------------------------------------
+
+    def _locked(self, conn) -> None:
+        conn.execute(text(f"SET LOCAL lock_timeout = '{int(self.lock_timeout * 1000)}ms'"))
+        try:
+            conn.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": LOCK_KEY})
+        except OperationalError as error:
+            if getattr(error.orig, "sqlstate", None) != "55P03":  # lock_not_available
+                raise
+            raise IndexBusy("another search writer held the lock past its timeout") from error
+        conn.execute(text("SET LOCAL lock_timeout = 0"))
+
+    def write(self, build: Callable[[], Batch]) -> None:
+        with self.engine.begin() as conn:
+            self._locked(conn)
+            batch = build()
+            if batch.documents_removed:
+                conn.execute(text("DELETE FROM search_entries WHERE document_id = ANY(:ids)"),
+                             {"ids": sorted(batch.documents_removed)})
+            if batch.groups:
+                conn.execute(text("DELETE FROM search_entries WHERE group_key = ANY(:groups)"),
+                             {"groups": sorted(batch.groups)})
+            rows = [_row(e) for entries in batch.groups.values() for e in entries]
+            for start in range(0, len(rows), CHUNK):
+                conn.execute(_INSERT, rows[start:start + CHUNK])
+
+    def rebuild(self, entries: Iterable[Entry], progress: Callable[[int], None] | None = None) -> int:
+        count = 0
+        with self.engine.begin() as conn:
+            self._locked(conn)
+            conn.execute(text("DELETE FROM search_entries"))
+            entries = iter(entries)
+            while chunk := list(islice(entries, CHUNK)):
+                conn.execute(_INSERT, [_row(e) for e in chunk])
+                count += len(chunk)
+                if progress is not None:
+                    progress(len(chunk))
+        return count
+
+    # --- reading -----------------------------------------------------------------------------------
+
+    def _where(self, request: SearchRequest) -> tuple[str, dict]:
+        sql, params = tsquery(request.query)
+        params["tokens"] = [PUBLIC, *sorted(f"{space}:{t}" for space, tokens in request.access.items() for t in tokens)]
+        where = [f"tsv @@ ({sql})", "access && CAST(:tokens AS varchar(80)[])"]
+        f = request.filters
+        if f.date_from:
+            where.append("day >= :first")
+            params["first"] = f.date_from.toordinal()
+        if f.date_to:
+            where.append("day <= :last AND day > 0")
+            params["last"] = f.date_to.toordinal()
+        return " AND ".join(where), params
+
+    def search(self, request: SearchRequest) -> SearchPage:
+        if request.query.empty:
+            return SearchPage([], 0)
+        where, params = self._where(request)
+        tally = Tally(request)
+        f = request.filters
+        narrow, extra = [], dict(params)
+        for column, values, name in (("kind", f.kinds, "kinds"), ("space_id", f.spaces, "spaces"),
+                                     ("status", f.statuses, "statuses")):
+            if values:
+                narrow.append(f"{column} = ANY(:{name})")
+                extra[name] = sorted(values)
+        with self.engine.connect() as conn:
+            for kind, space, status, count in conn.execute(text(
+                    f"SELECT kind, space_id, status, count(*) FROM search_entries WHERE {where} "
+                    "GROUP BY kind, space_id, status"), params):
+                tally.count(kind, space, status, count)
+            hits = []
+            if tally.total > request.offset:
+                tsq, _ = tsquery(request.query)
+                rows = conn.execute(text(
+                    "SELECT key, kind, object_id, space_id, document_id, title, body, anchor, "
+                    f"ts_rank('{RANK_WEIGHTS}', tsv, ({tsq}), 1) AS score FROM search_entries "
+                    f"WHERE {' AND '.join([where, *narrow])} ORDER BY score DESC, key LIMIT :limit OFFSET :offset"),
+                    {**extra, "limit": request.limit, "offset": request.offset})
+                hits = [Hit(key=r.key, kind=r.kind, object_id=r.object_id, space_id=r.space_id,
+                            document_id=r.document_id, title=r.title, body=r.body, anchor=r.anchor,
+                            score=float(r.score)) for r in rows]
+        return SearchPage(hits, tally.total, tally.facets())
+
+    def term_counts(self, found: Iterable[str]) -> dict[str, int]:
+        found = sorted(set(found))
+        if not found:
+            return {}
+        with self.engine.connect() as conn:
+            exists = text("SELECT t FROM unnest(CAST(:terms AS text[])) AS t WHERE EXISTS "
+                          "(SELECT 1 FROM search_entries WHERE tsv @@ plainto_tsquery('simple', t))")
+            present = list(conn.execute(exists, {"terms": found}).scalars())
+            count = text("SELECT count(*) FROM search_entries WHERE tsv @@ plainto_tsquery('simple', :t)")
+            return {t: conn.execute(count, {"t": t}).scalar_one() for t in present}
+
+    def group_stamps(self) -> dict[str, str]:
+        with self.engine.connect() as conn:
+            rows = conn.execute(text("SELECT group_key, stamp FROM search_entries WHERE kind = :kind"),
+                                {"kind": GROUP})
+            return dict(rows.all())
+
+    def groups_for_author(self, user_id: int) -> set[str]:
+        with self.engine.connect() as conn:
+            rows = conn.execute(text("SELECT DISTINCT group_key FROM search_entries WHERE author_id = :user"),
+                                {"user": user_id})
+            return set(rows.scalars())
+
+    def close(self) -> None:
+        """Nothing to close: connections belong to the app's engine."""

@@ -1,0 +1,87 @@
+"""A parsed query (wiki.search.query) as a Whoosh query over the title, headings and body fields.
+
+Each word is looked for in all three, boosted so that a title or heading match ranks above a body
+match; a phrase likewise; a prefix expands to the most frequent index terms that start with it
+(capped, so ``co*`` over a large index stays fast).
+"""
+
+from __future__ import annotations
+
+import heapq
+import itertools
+
+from whoosh import query as wq
+from whoosh.matching import AndNotMatcher
+from whoosh.query.compound import DefaultOr
+
+from wiki.search.query import PHRASE, PREFIX, Clause, Query
+
+# A body match scores at most k1 + 1 = 2.2 (BM25 saturates); titles and headings are scored without
+# length normalisation (index.WEIGHTING), so one match there outweighs any number in the body.
+FIELDS = {"title": 5.0, "headings": 3.0, "body": 1.0}
+MAX_EXPANSIONS = 50  # terms a prefix may stand for
+_SCAN = 2000  # terms looked at to choose them
+
+
+def _Or(queries) -> wq.Query:  # noqa: N802 - reads like the Whoosh class it stands for
+    """A union as a tree of matchers: Whoosh's default ``Or`` pre-loads every match into arrays on
+    small indexes, which costs milliseconds per field and term."""
+    return DefaultOr(queries)
+
+
+class _ExcludingMatcher(AndNotMatcher):
+    """Whoosh's AndNotMatcher skips its first excluded document only when both sides start on it: when
+    the excluded side starts earlier, an excluded document at the start was still matched. This one
+    moves the excluded side up first."""
+
+    def _find_first(self):
+        if self.a.is_active() and self.b.is_active() and self.b.id() <= self.a.id():
+            self._find_next()
+
+
+class _AndNot(wq.AndNot):
+    def matcher(self, searcher, context=None):
+        excluded = self.b.matcher(searcher, searcher.boolean_context())
+        return _ExcludingMatcher(self.a.matcher(searcher, context), excluded)
+
+
+def compile_query(parsed: Query, reader) -> wq.Query:
+    groups = [_group(group, reader) for group in parsed.groups]
+    return groups[0] if len(groups) == 1 else _Or(groups)
+
+
+def _group(clauses: tuple[Clause, ...], reader) -> wq.Query:
+    positive = [_clause(c, reader) for c in clauses if not c.negated]
+    negative = [_clause(c, reader) for c in clauses if c.negated]
+    query = positive[0] if len(positive) == 1 else wq.And(positive)
+    if negative:
+        query = _AndNot(query, negative[0] if len(negative) == 1 else _Or(negative))
+    return query
+
+
+def _clause(clause: Clause, reader) -> wq.Query:
+    if clause.kind == PHRASE:
+        return _Or([wq.Phrase(name, list(clause.terms), boost=boost) for name, boost in FIELDS.items()])
+    if clause.kind == PREFIX:
+        return _terms(expand(clause, reader))
+    return _terms(clause.terms)
+
+
+def _terms(found) -> wq.Query:
+    found = list(found)
+    if not found:
+        return wq.NullQuery
+    return _Or([wq.Term(name, text, boost=boost) for text in found for name, boost in FIELDS.items()])
+
+
+def expand(clause: Clause, reader) -> list[str]:
+    """The index terms a prefix clause stands for: the most frequent few."""
+    candidates = set()
+    for prefix in clause.terms:
+        candidates.update(itertools.islice(reader.expand_prefix("body", prefix), _SCAN))
+        candidates.update(itertools.islice(reader.expand_prefix("title", prefix), _SCAN))
+    candidates = {c.decode() if isinstance(c, bytes) else c for c in candidates}
+    candidates.update(t for t in clause.exact if reader.doc_frequency("body", t) or reader.doc_frequency("title", t))
+    if len(candidates) <= MAX_EXPANSIONS:
+        return sorted(candidates)
+    return heapq.nlargest(MAX_EXPANSIONS, sorted(candidates), key=lambda t: reader.doc_frequency("body", t))
