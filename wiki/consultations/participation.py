@@ -109,6 +109,25 @@ def _passage(session, document, revision: int, section: str, quote: str):
     return start, end, make_quote(rev.text, start, end)
 
 
+def _clean_offline(round_: Round, *, channel: str, group: str, respondent: str, perspective: str | None,
+                   consented: bool, body: str, answers: dict[int, str] | None) -> tuple:
+    if channel not in OFFLINE_CHANNELS:
+        raise InvalidInput(f"Choose how the response was given: {', '.join(OFFLINE_CHANNELS.values()).lower()}.")
+    if perspective and perspective not in PERSPECTIVES:
+        raise InvalidInput("Choose one of the listed perspectives, or none.")
+    if perspective and not consented:
+        raise InvalidInput("Record a perspective only if the person agreed to it (tick the consent box), or choose "
+                           "no perspective.")
+    body = _clean_text(body, "response")
+    answers = {qid: _clean_text(text) for qid, text in (answers or {}).items() if (text or "").strip()}
+    unknown = [qid for qid in answers if qid not in _questions(round_)]
+    if unknown:
+        raise InvalidInput(f"Question {unknown[0]} is not one of this round's questions.")
+    if not body and not answers:
+        raise InvalidInput("Write the person's comment, or their answer to a question.")
+    return single_line(group or "")[:200], single_line(respondent or "")[:100], body, answers
+
+
 def record_offline(session, round_: Round, user, *, channel: str, group: str = "", respondent: str = "",
                    perspective: str | None = None, consented: bool = False, section: str = "", quote: str = "",
                    body: str = "", answers: dict[int, str] | None = None) -> OfflineEntry:
@@ -117,21 +136,9 @@ def record_offline(session, round_: Round, user, *, channel: str, group: str = "
     space = round_.document.space
     if not permissions.can_facilitate(actor_for(session, user, space), space.is_private):
         raise PermissionDenied("Only facilitators can enter responses on someone's behalf.")
-    if channel not in OFFLINE_CHANNELS:
-        raise InvalidInput(f"Choose how the response was given: {', '.join(OFFLINE_CHANNELS.values()).lower()}.")
-    if perspective and perspective not in PERSPECTIVES:
-        raise InvalidInput("Choose one of the listed perspectives, or none.")
-    if perspective and not consented:
-        raise InvalidInput("Record a perspective only if the person agreed to it (tick the consent box), or choose "
-                           "no perspective.")
-    group, respondent = single_line(group or "")[:200], single_line(respondent or "")[:100]
-    body = _clean_text(body, "response")
-    answers = {qid: _clean_text(text) for qid, text in (answers or {}).items() if (text or "").strip()}
-    unknown = [qid for qid in answers if qid not in _questions(round_)]
-    if unknown:
-        raise InvalidInput(f"Question {unknown[0]} is not one of this round's questions.")
-    if not body and not answers:
-        raise InvalidInput("Write the person's comment, or their answer to a question.")
+    group, respondent, body, answers = _clean_offline(
+        round_, channel=channel, group=group, respondent=respondent, perspective=perspective, consented=consented,
+        body=body, answers=answers)
     state = gate.state_of(round_)
     if state not in (lifecycle.OPEN, lifecycle.CLOSED):
         raise Closed("Offline responses can be entered while the round is open or closed, until the responses are "

@@ -79,13 +79,11 @@ def _shown_perspective(perspective: str | None, author_id, perspectives, consent
     return rules.perspective_shown(known)
 
 
-def _comment_rows(session, round_: Round, consulted) -> list[CommentRow]:
-    """One row per comment that needs a response. Plain column queries (no ORM objects): a round
-    may have thousands of comments, and the report is read often."""
+def _comment_columns(session, round_: Round):
+    """(comment rows, thread → place on the draft, comment → offline entry, comment → disposition)."""
     ids = countable(round_).with_only_columns(Comment.id).scalar_subquery()
     query = (select(Comment.id, Comment.thread_id, Comment.author_id, Comment.body, Comment.body_html,
-                    Comment.visibility,
-                    Comment.perspective, Comment.created_at, Thread.quote_exact, Thread.start,
+                    Comment.visibility, Comment.perspective, Comment.created_at, Thread.quote_exact, Thread.start,
                     User.perspectives, User.perspectives_consent)
              .join(Thread, Comment.thread_id == Thread.id).outerjoin(User, User.id == Comment.author_id)
              .where(Comment.id.in_(ids)).order_by(Comment.id))
@@ -99,6 +97,13 @@ def _comment_rows(session, round_: Round, consulted) -> list[CommentRow]:
     answers = {row.comment_id: row for row in session.execute(
         select(Disposition.comment_id, Disposition.disposition, Disposition.response, Disposition.response_html,
                Disposition.themes, Disposition.revision_number).where(Disposition.round_id == round_.id))}
+    return comments, starts, entries, answers
+
+
+def _comment_rows(session, round_: Round, consulted) -> list[CommentRow]:
+    """One row per comment that needs a response. Plain column queries (no ORM objects): a round
+    may have thousands of comments, and the report is read often."""
+    comments, starts, entries, answers = _comment_columns(session, round_)
     headings = _headings(consulted.text, tuple(tuple(entry) for entry in consulted.toc or ()))
     quotes: dict[int, str] = {}
     rows = []

@@ -1,6 +1,8 @@
 """Facilitators' round pages — responding to each comment, entering offline responses, invite
 links — and the report (HTML, JSON, CSV) that everyone can read once it is published."""
 
+from types import SimpleNamespace
+
 from flask import Response, flash, jsonify, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 from sqlalchemy import select
@@ -71,8 +73,6 @@ def disposition(space_slug: str, slug: str, round_id: int, comment_id: int):
 
 
 def _values(record):
-    from types import SimpleNamespace
-
     return SimpleNamespace(disposition=record.disposition, response=record.response,
                            themes=", ".join(record.themes or []), revision=str(record.revision_number or ""))
 
