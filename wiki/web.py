@@ -6,11 +6,27 @@ from werkzeug.routing import IntegerConverter
 from wiki.auth.perspectives import PERSPECTIVES
 
 
+def _at_most(limit: int) -> str:
+    """A regex for the decimal numbers 0..limit: any shorter number, or one of the limit's width that
+    shares a prefix with it and then has a smaller digit, or the limit itself."""
+    digits = str(limit)
+    width = len(digits)
+    parts = [rf"\d{{1,{width - 1}}}"] if width > 1 else []
+    for i, digit in enumerate(digits):
+        low = 1 if i == 0 and width > 1 else 0
+        if int(digit) > low:
+            rest = rf"\d{{{width - i - 1}}}" if width - i - 1 else ""
+            parts.append(f"{digits[:i]}[{low}-{int(digit) - 1}]{rest}")
+    return "(?:" + "|".join([*parts, digits]) + ")"
+
+
 class BoundedInt(IntegerConverter):
     """<int:…> in URLs stops at 2³¹−1: ids are 32-bit columns on PostgreSQL, and a larger number
-    must be a 404 (no such thing), not a database error."""
+    must be a 404 (no such thing), not a database error. The bound is in the regex, so a larger
+    number matches no route for any method (a failed conversion would make Werkzeug answer 405
+    where another method's route shares the path)."""
 
-    regex = r"\d{1,10}"  # longer numbers never match, so they are a plain 404 (not a 405)
+    regex = _at_most(2**31 - 1)
 
     def __init__(self, map, *args, **kwargs):
         kwargs.setdefault("max", 2**31 - 1)

@@ -362,3 +362,19 @@ def test_body_over_max_content_length_is_413_json_for_json_clients(app, client):
     )
     assert response.status_code == 413
     assert "too large" in response.get_json()["error"]
+
+
+def test_ids_past_32_bits_match_no_route_for_any_method(app, client):
+    """Every <int:…> route, with every method it has, answers 404 for 2³¹ (and a JSON 404 under
+    /api): ids are 32-bit columns, and a larger one is "no such thing", never a 405 or a 500."""
+    checked = 0
+    for rule in app.url_map.iter_rules():
+        if "int" not in {type(c).__name__.lower().removeprefix("bounded") for c in rule._converters.values()}:
+            continue
+        path = re.sub(r"<int:[^>]+>", str(2**31), rule.rule)
+        path = re.sub(r"<[^>]+>", "x", path)
+        for method in rule.methods - {"HEAD", "OPTIONS"}:
+            response = client.open(path, method=method)
+            assert response.status_code == 404, (method, path, response.status_code)
+            checked += 1
+    assert checked > 50
