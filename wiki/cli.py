@@ -109,10 +109,22 @@ def serve(host, port):
 
 
 class _NoAddressHandler(WSGIRequestHandler):
-    """Request log lines without the client's IP address (privacy: see DESIGN §4)."""
+    """Request log lines without the client's IP address or the query string (privacy: see DESIGN §4
+    and docs/privacy.md: invite, feed and unsubscribe tokens travel in the query string)."""
 
     def address_string(self) -> str:
         return "-"
+
+    def log_request(self, code="-", size="-") -> None:
+        target = getattr(self, "path", None)
+        if target is None:  # a malformed request line: Werkzeug logs the line itself
+            self.requestline = self.requestline.split("?", 1)[0]
+            return super().log_request(code, size)
+        self.path = target.split("?", 1)[0]
+        try:
+            super().log_request(code, size)
+        finally:
+            self.path = target
 
     def connection_dropped(self, error, environ=None) -> None:
         """Close the TCP connection once a websocket ends.

@@ -206,3 +206,27 @@ def test_seed_demo_leaves_a_real_database_alone(runner):
     assert LOGIN_LINE.findall(result.output) == []
     assert db.session.scalar(select(func.count(User.id))) == 1
     assert db.session.scalar(select(func.count(Space.id))) == 0
+
+
+def test_serve_logs_requests_without_the_client_address_or_query_string(app, caplog):
+    """`flask serve` request lines: no IP address (DESIGN §4) and no query string, where invite, feed
+    and unsubscribe tokens travel."""
+    import logging
+    import threading
+    import urllib.request
+
+    from werkzeug.serving import make_server
+
+    from wiki.cli import _NoAddressHandler
+
+    server = make_server("127.0.0.1", 0, app, threaded=True, request_handler=_NoAddressHandler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        with caplog.at_level(logging.INFO, logger="werkzeug"):
+            urllib.request.urlopen(f"http://127.0.0.1:{server.server_port}/login?token=s3cret-token").read()
+    finally:
+        server.shutdown()
+    lines = [record.getMessage() for record in caplog.records if record.name == "werkzeug"]
+    assert any('"GET /login HTTP/1.1" 200' in line for line in lines), lines
+    assert not any("s3cret" in line or "127.0.0.1" in line for line in lines), lines

@@ -89,7 +89,7 @@ def test_invite_links_let_outsiders_take_part(client, world, clock):
     login(client, world.facilitator)
     made = client.post(round_path(world, round_.id, "/invites"), data={"label": "Tenants' group"})
     assert made.status_code == 201
-    link = re.search(r'value="(http[^"]+/join/[^"]+)"', made.get_data(as_text=True)).group(1)
+    link = html.unescape(re.search(r'value="(http[^"]+/join\?token=[^"]+)"', made.get_data(as_text=True)).group(1))
     client.post("/logout")
     login(client, outsider)
     refused = client.post(round_path(world, round_.id, "/comments"), data={"exact": "two hundred homes",

@@ -177,10 +177,12 @@ def answers(space_slug: str, slug: str, round_id: int):
 # --- invite links ----------------------------------------------------------------------------------
 
 
-@bp.route("/<int:round_id>/join/<token>", methods=["GET", "POST"])
+@bp.route("/<int:round_id>/join", methods=["GET", "POST"])
 @login_required
-def join(space_slug: str, slug: str, round_id: int, token: str):
-    """An invite link: GET shows what it is for, POST joins (nothing changes on a GET)."""
+def join(space_slug: str, slug: str, round_id: int):
+    """An invite link: GET shows what it is for, POST joins (nothing changes on a GET). The token is in
+    the query string, which request logs leave out (docs/privacy.md)."""
+    token = request.args.get("token", "")
     space, document, actor, round_ = service.find(db.session, space_slug, slug, round_id, _user())
     if len(token) > 100:
         raise InvalidInput("This invite link is not valid.")
