@@ -7,21 +7,25 @@ backend (not per test) keeps those matrices fast. A module declares its own fixt
     @pytest.fixture(scope="module", params=BACKENDS)
     def world(request, tmp_path_factory):
         with module_app(request, tmp_path_factory, "rounds-authz") as app:
-            cast = Cast.build({"public": make_space("p"), "private": make_space("q", private=True)})
-            ...
+            with app.app_context():
+                cast = Cast.build({"public": make_space("p"), "private": make_space("q", private=True)})
+                ...
             yield ...
 """
 
-from contextlib import contextmanager
+import os
+from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass, field
 
 import pytest
 
 from tests.factories import PASSWORD, add_member, make_user, token_for
+from tests.throwaway import postgres_database
 from wiki import create_app
 from wiki.extensions import db
 
 BACKENDS = ["sqlite", "postgresql"]
+PG_URL = os.environ.get("WIKI_TEST_DATABASE_URL")
 ACTORS = ("anonymous", "outsider", "contributor", "editor", "facilitator", "admin")
 MEMBER_ROLES = ("contributor", "editor", "facilitator")
 SPACE_KINDS = ("public", "private")
@@ -34,26 +38,30 @@ def can_read(actor: str, space_kind: str) -> bool:
 
 @contextmanager
 def module_app(request, tmp_path_factory, name: str, **overrides):
-    """An app on the backend named by ``request.param``, with the schema built, its app context
-    pushed while the world is built (and popped before tests run); dropped at the end."""
+    """An app on the backend named by ``request.param`` with the schema built; gone at the end.
+
+    On PostgreSQL the module gets a database of its own (not the run's shared one, whose tables
+    other modules on the same worker are using): dropping a module's tables there once broke the
+    next module's tests."""
     folder = tmp_path_factory.mktemp(name)
-    postgres = request.param == "postgresql"
-    url = request.getfixturevalue("postgres_url") if postgres else f"sqlite:///{folder}/t.sqlite"
-    patch = pytest.MonkeyPatch()
-    patch.setenv("WIKI_INSTANCE_PATH", str(folder / "instance"))
-    app = create_app("testing", {"SQLALCHEMY_DATABASE_URI": url, "PASSWORD_HASH_METHOD": "pbkdf2:sha256:1000",
-                                 **overrides})
-    try:
+    with ExitStack() as stack:
+        if request.param == "postgresql":
+            request.getfixturevalue("postgres_url")  # skips, with its reason, when no server is set
+            url = stack.enter_context(postgres_database(PG_URL, "wiki_world"))
+        else:
+            url = f"sqlite:///{folder}/t.sqlite"
+        patch = stack.enter_context(pytest.MonkeyPatch.context())
+        patch.setenv("WIKI_INSTANCE_PATH", str(folder / "instance"))
+        app = create_app("testing", {"SQLALCHEMY_DATABASE_URI": url,
+                                     "PASSWORD_HASH_METHOD": "pbkdf2:sha256:1000", **overrides})
         with app.app_context():
             db.create_all()
-        yield app
-    finally:
-        with app.app_context():
-            db.session.remove()
-            if postgres:
-                db.drop_all()
-            db.engine.dispose()
-        patch.undo()
+        try:
+            yield app
+        finally:
+            with app.app_context():
+                db.session.remove()
+                db.engine.dispose()
 
 
 @dataclass

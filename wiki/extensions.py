@@ -132,12 +132,9 @@ def init_app(app) -> None:
     login_manager.login_view = "auth.login"
     login_manager.login_message = "Please log in to continue."
     login_manager.session_protection = "basic"
-    # The SocketIO object is shared by every app of the process and keeps the options of the last
-    # init_app: without this, an app without REDIS_URL would reuse the Redis client manager (bound
-    # to another app's server and channel) of an app made before it, e.g. in the test suite.
-    socketio.server_options.pop("client_manager", None)
-    # The SocketIO object is shared by every app in the process (tests build many): an earlier app's
-    # Redis client manager must not carry over to an app configured without a message queue.
+    # The SocketIO object is shared by every app in the process and serves the one made last (a
+    # deployment makes one; tests make many): an earlier app's Redis client manager must not carry
+    # over to an app configured without a message queue.
     socketio.server_options.pop("client_manager", None)
     socketio.init_app(
         app,

@@ -1,6 +1,6 @@
 """Browser fixtures: the real app on a loopback port, driven by Debian's headless Chromium.
 
-- `live_server`: one app per session with real CSRF, on SQLite in a temporary folder, served by
+- `live_server`: one app per test module with real CSRF, on SQLite in a temporary folder, served by
   werkzeug in a daemon thread. Tests never share data: each creates its own users and spaces with
   unique names through `live_server.user(...)` / `live_server.space(...)`.
 - `browser`: one Chromium per session; `page`: a fresh context (own cookies) per test that fails the
@@ -113,8 +113,14 @@ class LiveServer:
         return SimpleNamespace(slug=slug, title=title, path=f"/s/{space_slug}/{slug}")
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def live_server(tmp_path_factory):
+    """One app per test module, served on a free port.
+
+    Per module, not per session: the process has one Socket.IO server, bound to the app made last
+    (wiki/extensions.py), and other modules on the same pytest-xdist worker make apps of their own
+    between two browser modules; a session-wide server would then answer live connections with
+    another app's Socket.IO server, and no reading page would ever join."""
     folder = tmp_path_factory.mktemp("browser")
     with pytest.MonkeyPatch.context() as mp:
         mp.setenv("WIKI_INSTANCE_PATH", str(folder / "instance"))

@@ -57,9 +57,9 @@ def paragraph(page, text: str):
     return page.locator("article .doc-body p", has_text=text)
 
 
-def select_with_mouse(page, block, text: str) -> None:
-    """Drag the mouse across `text` inside `block`, as a reader would."""
-    box = block.evaluate(
+def _text_box(block, text: str):
+    """Where `text` sits on screen inside `block` (None when it is not there)."""
+    return block.evaluate(
         """(el, text) => {
           const walker = document.createTreeWalker(el, NodeFilter.SHOW_TEXT);
           for (let n = walker.nextNode(); n; n = walker.nextNode()) {
@@ -77,6 +77,19 @@ def select_with_mouse(page, block, text: str) -> None:
         }""",
         text,
     )
+
+
+def select_with_mouse(page, block, text: str) -> None:
+    """Drag the mouse across `text` inside `block`, as a reader would.
+
+    Posting a comment scrolls its thread into view smoothly, so the text is located again until it
+    stops moving: a drag aimed at where the text was mid-scroll selects nothing."""
+    box, previous = _text_box(block, text), None
+    for _ in range(40):
+        if box == previous:
+            break
+        page.wait_for_timeout(50)
+        box, previous = _text_box(block, text), box
     assert box, f"{text!r} is not in the block"
     page.mouse.move(box["x1"], box["y1"])
     page.mouse.down()

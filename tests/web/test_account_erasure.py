@@ -20,7 +20,8 @@ from sqlalchemy import func, select
 from tests.factories import PASSWORD, make_user
 from tests.web import lifecycle_world
 from tests.web.lifecycle_world import BODIES, ERIN, KINDS
-from wiki import create_app, signals
+from tests.worlds import BACKENDS, module_app
+from wiki import signals
 from wiki.auth.models import ApiToken, ConsentRecord, User
 from wiki.comments.models import Comment, CommentAgree, CommentFlag
 from wiki.documents.models import NamedVersion, revision_authors
@@ -59,32 +60,21 @@ def _threads(client, doc_id: int) -> dict:
     return {t["id"]: t for t in client.get(f"/api/v1/documents/{doc_id}/comments").get_json()}
 
 
-@pytest.fixture(scope="module", params=["sqlite", "postgresql"])
+@pytest.fixture(scope="module", params=BACKENDS)
 def world(request, tmp_path_factory):
-    folder = tmp_path_factory.mktemp("erasure")
-    url = request.getfixturevalue("postgres_url") if request.param == "postgresql" else f"sqlite:///{folder}/t.sqlite"
-    patch = pytest.MonkeyPatch()
-    patch.setenv("WIKI_INSTANCE_PATH", str(folder / "instance"))
-    app = create_app("testing", {"SQLALCHEMY_DATABASE_URI": url, "PASSWORD_HASH_METHOD": "pbkdf2:sha256:1000"})
-    with app.app_context():
-        db.create_all()
-        built = lifecycle_world.build(revealing=("public",))
-    built.app = app
-    fay = signed_in(app, built.fay_email)
-    # Before: the name is there to be noticed (the assertions below could not pass by accident).
-    assert ERIN in text_of(fay.get(f"/s/{built.docs['public'][0]}/{built.docs['public'][1]}/history"))
-    revealed = _threads(fay, built.docs["public"][2])[built.comments["public"]["anonymous"]]
-    assert revealed["author"] == ERIN  # this space lets facilitators see anonymous authors
-    built.erin_client = signed_in(app, built.erin_email)
-    assert "Erase your account" in text_of(built.erin_client.get("/profile/erase"))
-    built.erased = erase_self(built.erin_client)
-    yield built
-    with app.app_context():
-        db.session.remove()
-        if request.param == "postgresql":
-            db.drop_all()
-        db.engine.dispose()
-    patch.undo()
+    with module_app(request, tmp_path_factory, "erasure") as app:
+        with app.app_context():
+            built = lifecycle_world.build(revealing=("public",))
+        built.app = app
+        fay = signed_in(app, built.fay_email)
+        # Before: the name is there to be noticed (the assertions below could not pass by accident).
+        assert ERIN in text_of(fay.get(f"/s/{built.docs['public'][0]}/{built.docs['public'][1]}/history"))
+        revealed = _threads(fay, built.docs["public"][2])[built.comments["public"]["anonymous"]]
+        assert revealed["author"] == ERIN  # this space lets facilitators see anonymous authors
+        built.erin_client = signed_in(app, built.erin_email)
+        assert "Erase your account" in text_of(built.erin_client.get("/profile/erase"))
+        built.erased = erase_self(built.erin_client)
+        yield built
 
 
 def fresh_account(world, name: str = "Wendy Fresh", admin: bool = False) -> SimpleNamespace:

@@ -23,7 +23,7 @@ import pytest
 from sqlalchemy import func, select
 
 from tests.factories import PASSWORD, add_member, make_document, make_space, make_user, token_for
-from wiki import create_app
+from tests.worlds import BACKENDS, module_app
 from wiki.auth.models import User
 from wiki.comments import service
 from wiki.comments.models import Comment, CommentAgree, CommentFlag, ModerationAction, Thread
@@ -69,41 +69,29 @@ def new_thread(document_id: int, *, state: str = "") -> tuple[int, int]:
     return thread.id, comment_id
 
 
-@pytest.fixture(scope="module", params=["sqlite", "postgresql"])
+@pytest.fixture(scope="module", params=BACKENDS)
 def world(request, tmp_path_factory):
-    folder = tmp_path_factory.mktemp("comments-authz")
-    url = request.getfixturevalue("postgres_url") if request.param == "postgresql" else f"sqlite:///{folder}/t.sqlite"
-    patch = pytest.MonkeyPatch()
-    patch.setenv("WIKI_INSTANCE_PATH", str(folder / "instance"))
-    app = create_app("testing", {"SQLALCHEMY_DATABASE_URI": url, "PASSWORD_HASH_METHOD": "pbkdf2:sha256:1000",
-                                 "COMMENT_RATE_PER_MINUTE": 10_000})
-    emails, tokens, docs, shared = {}, {}, {}, {}
-    with app.app_context():
-        db.create_all()
-        outsider, admin = make_user("Olive Outsider"), make_user("Ada Admin", admin=True)
-        starter = make_user("Theo Starter")
-        for kind, slug in SLUGS.items():
-            space = make_space(slug, private=kind == "private")
-            add_member(space, starter, "contributor")
-            people = {"outsider": outsider, "admin": admin}
-            for role in MEMBER_ROLES:
-                people[role] = make_user(f"{kind.title()} {role.title()}")
-                add_member(space, people[role], role)
-            emails[("anonymous", kind)] = None
-            for actor, person in people.items():
-                emails[(actor, kind)] = person.email
-                tokens[(actor, kind)] = token_for(person)
-            document = make_document(space, admin, "Plan", TEXT)
-            docs[kind] = (document.id, document.slug)
-            shared[kind] = new_thread(document.id)
-        db.session.remove()
-    yield World(app, emails, tokens, docs, shared)
-    with app.app_context():
-        db.session.remove()
-        if request.param == "postgresql":
-            db.drop_all()
-        db.engine.dispose()
-    patch.undo()
+    with module_app(request, tmp_path_factory, "comments-authz", COMMENT_RATE_PER_MINUTE=10_000) as app:
+        emails, tokens, docs, shared = {}, {}, {}, {}
+        with app.app_context():
+            outsider, admin = make_user("Olive Outsider"), make_user("Ada Admin", admin=True)
+            starter = make_user("Theo Starter")
+            for kind, slug in SLUGS.items():
+                space = make_space(slug, private=kind == "private")
+                add_member(space, starter, "contributor")
+                people = {"outsider": outsider, "admin": admin}
+                for role in MEMBER_ROLES:
+                    people[role] = make_user(f"{kind.title()} {role.title()}")
+                    add_member(space, people[role], role)
+                emails[("anonymous", kind)] = None
+                for actor, person in people.items():
+                    emails[(actor, kind)] = person.email
+                    tokens[(actor, kind)] = token_for(person)
+                document = make_document(space, admin, "Plan", TEXT)
+                docs[kind] = (document.id, document.slug)
+                shared[kind] = new_thread(document.id)
+            db.session.remove()
+        yield World(app, emails, tokens, docs, shared)
 
 
 def client_for(world: World, actor: str, kind: str):

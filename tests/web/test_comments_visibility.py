@@ -16,7 +16,7 @@ import pytest
 from sqlalchemy import select
 
 from tests.factories import PASSWORD, add_member, make_document, make_space, make_user, token_for
-from wiki import create_app
+from tests.worlds import BACKENDS, module_app
 from wiki.auth import service as accounts
 from wiki.auth.models import User
 from wiki.comments import service
@@ -45,46 +45,35 @@ class World:
     clients: dict = field(default_factory=dict)
 
 
-@pytest.fixture(scope="module", params=["sqlite", "postgresql"])
+@pytest.fixture(scope="module", params=BACKENDS)
 def world(request, tmp_path_factory):
-    folder = tmp_path_factory.mktemp("comments-visibility")
-    url = request.getfixturevalue("postgres_url") if request.param == "postgresql" else f"sqlite:///{folder}/t.sqlite"
-    patch = pytest.MonkeyPatch()
-    patch.setenv("WIKI_INSTANCE_PATH", str(folder / "instance"))
-    app = create_app("testing", {"SQLALCHEMY_DATABASE_URI": url, "PASSWORD_HASH_METHOD": "pbkdf2:sha256:1000"})
-    with app.app_context():
-        db.create_all()
-        people = {"outsider": make_user("Olive Outsider"), "admin": make_user("Ada Admin", admin=True),
-                  "author": make_user(AUTHOR)}
-        accounts.update_profile(db.session, people["author"], AUTHOR, ["carer"], True)
-        for role in ("contributor", "editor", "facilitator"):
-            people[role] = make_user(f"Some {role.title()}")
-        docs, comments = {}, {}
-        for slug, reveal in SPACES.items():
-            space = make_space(slug)
-            space.facilitators_see_anonymous = reveal
+    with module_app(request, tmp_path_factory, "comments-visibility") as app:
+        with app.app_context():
+            people = {"outsider": make_user("Olive Outsider"), "admin": make_user("Ada Admin", admin=True),
+                      "author": make_user(AUTHOR)}
+            accounts.update_profile(db.session, people["author"], AUTHOR, ["carer"], True)
             for role in ("contributor", "editor", "facilitator"):
-                add_member(space, people[role], role)
-            for visibility, body in BODY.items():
-                document = make_document(space, people["admin"], f"Plan {visibility}", TEXT)
-                docs[(slug, visibility)] = (document.id, document.slug)
-                comments[(slug, visibility)] = _comment(document, people["author"], body, visibility)
-        closed = make_space("closed", private=True)
-        add_member(closed, people["author"], "contributor")
-        secret_doc = make_document(closed, people["admin"], "Secret plan", TEXT)
-        private = {"doc": (secret_doc.id, secret_doc.slug),
-                   "comment": _comment(secret_doc, people["author"], "Private space body", "named")}
-        emails = {viewer: person.email for viewer, person in people.items()}
-        tokens = {viewer: token_for(person) for viewer, person in people.items()}
-        author_id = people["author"].id
-        db.session.remove()
-    yield World(app, emails, tokens, author_id, docs, comments, private)
-    with app.app_context():
-        db.session.remove()
-        if request.param == "postgresql":
-            db.drop_all()
-        db.engine.dispose()
-    patch.undo()
+                people[role] = make_user(f"Some {role.title()}")
+            docs, comments = {}, {}
+            for slug, reveal in SPACES.items():
+                space = make_space(slug)
+                space.facilitators_see_anonymous = reveal
+                for role in ("contributor", "editor", "facilitator"):
+                    add_member(space, people[role], role)
+                for visibility, body in BODY.items():
+                    document = make_document(space, people["admin"], f"Plan {visibility}", TEXT)
+                    docs[(slug, visibility)] = (document.id, document.slug)
+                    comments[(slug, visibility)] = _comment(document, people["author"], body, visibility)
+            closed = make_space("closed", private=True)
+            add_member(closed, people["author"], "contributor")
+            secret_doc = make_document(closed, people["admin"], "Secret plan", TEXT)
+            private = {"doc": (secret_doc.id, secret_doc.slug),
+                       "comment": _comment(secret_doc, people["author"], "Private space body", "named")}
+            emails = {viewer: person.email for viewer, person in people.items()}
+            tokens = {viewer: token_for(person) for viewer, person in people.items()}
+            author_id = people["author"].id
+            db.session.remove()
+        yield World(app, emails, tokens, author_id, docs, comments, private)
 
 
 def _comment(document, author, body: str, visibility: str) -> int:

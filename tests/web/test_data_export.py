@@ -12,32 +12,22 @@ from sqlalchemy import select
 from tests.factories import PASSWORD
 from tests.web import lifecycle_world
 from tests.web.lifecycle_world import BODIES, ERIN, FAY, OLLIE
-from wiki import create_app
+from tests.worlds import BACKENDS, module_app
 from wiki.auth.models import ApiToken, User
 from wiki.extensions import db
 from wiki.privacy.parts import registry
 
 
-@pytest.fixture(scope="module", params=["sqlite", "postgresql"])
+@pytest.fixture(scope="module", params=BACKENDS)
 def world(request, tmp_path_factory):
-    folder = tmp_path_factory.mktemp("export")
-    url = request.getfixturevalue("postgres_url") if request.param == "postgresql" else f"sqlite:///{folder}/t.sqlite"
-    patch = pytest.MonkeyPatch()
-    patch.setenv("WIKI_INSTANCE_PATH", str(folder / "instance"))
-    app = create_app("testing", {"SQLALCHEMY_DATABASE_URI": url, "PASSWORD_HASH_METHOD": "pbkdf2:sha256:1000"})
-    with app.app_context():
-        db.create_all()
-        built = lifecycle_world.build()
-        secrets = [*db.session.scalars(select(ApiToken.token_hash)), *db.session.scalars(select(User.password_hash))]
-        db.session.remove()
-    built.app, built.secrets, built.downloads = app, secrets, {}
-    yield built
-    with app.app_context():
-        db.session.remove()
-        if request.param == "postgresql":
-            db.drop_all()
-        db.engine.dispose()
-    patch.undo()
+    with module_app(request, tmp_path_factory, "export") as app:
+        with app.app_context():
+            built = lifecycle_world.build()
+            secrets = [*db.session.scalars(select(ApiToken.token_hash)),
+                       *db.session.scalars(select(User.password_hash))]
+            db.session.remove()
+        built.app, built.secrets, built.downloads = app, secrets, {}
+        yield built
 
 
 def download(world, email: str):

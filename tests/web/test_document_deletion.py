@@ -18,7 +18,7 @@ import pytest
 from sqlalchemy import select
 
 from tests.factories import PASSWORD, add_member, make_document, make_space, make_user
-from wiki import create_app
+from tests.worlds import BACKENDS, module_app
 from wiki.documents.deletion import TITLE_MISMATCH, title_matches
 from wiki.documents.models import Document
 from wiki.extensions import db
@@ -47,34 +47,23 @@ class World:
     clients: dict = field(default_factory=dict)
 
 
-@pytest.fixture(scope="module", params=["sqlite", "postgresql"])
+@pytest.fixture(scope="module", params=BACKENDS)
 def world(request, tmp_path_factory):
-    folder = tmp_path_factory.mktemp("deletion")
-    url = request.getfixturevalue("postgres_url") if request.param == "postgresql" else f"sqlite:///{folder}/t.sqlite"
-    patch = pytest.MonkeyPatch()
-    patch.setenv("WIKI_INSTANCE_PATH", str(folder / "instance"))
-    app = create_app("testing", {"SQLALCHEMY_DATABASE_URI": url, "PASSWORD_HASH_METHOD": "pbkdf2:sha256:1000"})
-    emails, spaces = {}, {}
-    with app.app_context():
-        db.create_all()
-        outsider, admin = make_user("Olive Outsider"), make_user("Ada Admin", admin=True)
-        for kind in KINDS:
-            space = make_space(f"{kind}-plans", private=kind == "private")
-            spaces[kind] = space.slug
-            emails.update({("anonymous", kind): None, ("outsider", kind): outsider.email,
-                           ("admin", kind): admin.email})
-            for role in ("contributor", "editor", "facilitator"):
-                person = make_user(f"{kind.title()} {role.title()}")
-                add_member(space, person, role)
-                emails[(role, kind)] = person.email
-        db.session.remove()
-    yield World(app, emails, spaces)
-    with app.app_context():
-        db.session.remove()
-        if request.param == "postgresql":
-            db.drop_all()
-        db.engine.dispose()
-    patch.undo()
+    with module_app(request, tmp_path_factory, "deletion") as app:
+        emails, spaces = {}, {}
+        with app.app_context():
+            outsider, admin = make_user("Olive Outsider"), make_user("Ada Admin", admin=True)
+            for kind in KINDS:
+                space = make_space(f"{kind}-plans", private=kind == "private")
+                spaces[kind] = space.slug
+                emails.update({("anonymous", kind): None, ("outsider", kind): outsider.email,
+                               ("admin", kind): admin.email})
+                for role in ("contributor", "editor", "facilitator"):
+                    person = make_user(f"{kind.title()} {role.title()}")
+                    add_member(space, person, role)
+                    emails[(role, kind)] = person.email
+            db.session.remove()
+        yield World(app, emails, spaces)
 
 
 def client_for(world: World, actor: str, kind: str):

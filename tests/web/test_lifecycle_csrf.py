@@ -8,7 +8,7 @@ import re
 import pytest
 
 from tests.factories import PASSWORD, add_member, make_document, make_space, make_user, token_for
-from wiki import create_app
+from tests.worlds import BACKENDS, module_app
 from wiki.auth.models import User
 from wiki.documents.models import Document
 from wiki.extensions import db
@@ -16,24 +16,12 @@ from wiki.extensions import db
 TOKEN_FIELD = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
 
 
-@pytest.fixture(scope="module", params=["sqlite", "postgresql"])
+@pytest.fixture(scope="module", params=BACKENDS)
 def csrf_app(request, tmp_path_factory):
-    folder = tmp_path_factory.mktemp("lifecycle-csrf")
-    url = request.getfixturevalue("postgres_url") if request.param == "postgresql" else f"sqlite:///{folder}/t.sqlite"
-    patch = pytest.MonkeyPatch()
-    patch.setenv("WIKI_INSTANCE_PATH", str(folder / "instance"))
-    app = create_app("testing", {"SQLALCHEMY_DATABASE_URI": url, "PASSWORD_HASH_METHOD": "pbkdf2:sha256:1000",
-                                 "WTF_CSRF_ENABLED": True})
-    with app.app_context():
-        db.create_all()
-        db.session.remove()
-    yield app
-    with app.app_context():
-        db.session.remove()
-        if request.param == "postgresql":
-            db.drop_all()
-        db.engine.dispose()
-    patch.undo()
+    with module_app(request, tmp_path_factory, "lifecycle-csrf", WTF_CSRF_ENABLED=True) as app:
+        with app.app_context():
+            db.session.remove()
+        yield app
 
 
 @pytest.fixture

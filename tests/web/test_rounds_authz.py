@@ -23,7 +23,7 @@ import pytest
 
 from tests.factories import PASSWORD, add_member, make_document, make_space, make_user
 from tests.web.rounds_helpers import TEXT, Clock, comment
-from wiki import create_app
+from tests.worlds import BACKENDS, module_app
 from wiki.consultations import lifecycle, service
 from wiki.extensions import db
 
@@ -144,38 +144,27 @@ def _build(kind: str, people: dict, clock: Clock) -> dict:
     return ids
 
 
-@pytest.fixture(scope="module", params=["sqlite", "postgresql"])
+@pytest.fixture(scope="module", params=BACKENDS)
 def world(request, tmp_path_factory):
-    folder = tmp_path_factory.mktemp("rounds-authz")
-    url = request.getfixturevalue("postgres_url") if request.param == "postgresql" else f"sqlite:///{folder}/t.sqlite"
-    patch = pytest.MonkeyPatch()
-    patch.setenv("WIKI_INSTANCE_PATH", str(folder / "instance"))
     clock = Clock(lifecycle.system_clock().replace(microsecond=0))
-    app = create_app("testing", {"SQLALCHEMY_DATABASE_URI": url, "PASSWORD_HASH_METHOD": "pbkdf2:sha256:1000",
-                                 "COMMENT_RATE_PER_MINUTE": 100_000, "ROUNDS_CLOCK": clock})
-    emails, ids = {}, {}
-    with app.app_context():
-        db.create_all()
-        people = {("outsider", k): make_user("Olive Outsider") for k in ("public",)}
-        people[("outsider", "private")] = people[("outsider", "public")]
-        admin = make_user("Ada Admin", admin=True)
-        for kind in SLUGS:
-            people[("admin", kind)] = admin
-            people[("starter", kind)] = make_user(f"{kind} starter")
-            for role in MEMBER_ROLES:
-                people[(role, kind)] = make_user(f"{kind.title()} {role.title()}")
-            emails[("anonymous", kind)] = None
-            ids[kind] = _build(kind, people, clock)
-        for (actor, kind), person in people.items():
-            emails[(actor, kind)] = person.email
-        db.session.remove()
-    yield World(app, emails, ids)
-    with app.app_context():
-        db.session.remove()
-        if request.param == "postgresql":
-            db.drop_all()
-        db.engine.dispose()
-    patch.undo()
+    with module_app(request, tmp_path_factory, "rounds-authz",
+                    COMMENT_RATE_PER_MINUTE=100_000, ROUNDS_CLOCK=clock) as app:
+        emails, ids = {}, {}
+        with app.app_context():
+            people = {("outsider", k): make_user("Olive Outsider") for k in ("public",)}
+            people[("outsider", "private")] = people[("outsider", "public")]
+            admin = make_user("Ada Admin", admin=True)
+            for kind in SLUGS:
+                people[("admin", kind)] = admin
+                people[("starter", kind)] = make_user(f"{kind} starter")
+                for role in MEMBER_ROLES:
+                    people[(role, kind)] = make_user(f"{kind.title()} {role.title()}")
+                emails[("anonymous", kind)] = None
+                ids[kind] = _build(kind, people, clock)
+            for (actor, kind), person in people.items():
+                emails[(actor, kind)] = person.email
+            db.session.remove()
+        yield World(app, emails, ids)
 
 
 def client_for(world: World, actor: str, kind: str):

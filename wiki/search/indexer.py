@@ -61,12 +61,13 @@ class Indexer:
         self._run_inline(jobs)
 
     def _run_inline(self, jobs: list[str]) -> None:
+        """A failure here is queued for the retry thread, after the same back-off as its own failures
+        (an immediate retry would hit whatever failed, a locked index say, again)."""
         try:
             self.process(jobs)
-        except Exception:
-            log.exception("search indexing failed; queued for a retry")
+        except Exception as error:
+            self._failed(jobs, error)
             with self._cond:
-                self._pending.update(dict.fromkeys(jobs))
                 self._ensure_thread()
                 self._cond.notify_all()
 
