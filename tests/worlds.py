@@ -47,7 +47,7 @@ def module_app(request, tmp_path_factory, name: str, **overrides):
     with ExitStack() as stack:
         if request.param == "postgresql":
             request.getfixturevalue("postgres_url")  # skips, with its reason, when no server is set
-            url = stack.enter_context(postgres_database(PG_URL, "wiki_world"))
+            url = stack.enter_context(postgres_database(PG_URL, "wiki_world", durable=False))
         else:
             url = f"sqlite:///{folder}/t.sqlite"
         patch = stack.enter_context(pytest.MonkeyPatch.context())
