@@ -17,6 +17,7 @@ ROOT = Path(__file__).resolve().parent.parent
 
 PURE = [
     "wiki/rendering.py",
+    "wiki/sanitiser.py",
     "wiki/auth/permissions.py",
     "wiki/auth/lockout.py",
     "wiki/auth/perspectives.py",

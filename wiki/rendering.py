@@ -19,13 +19,14 @@ from dataclasses import dataclass
 from html.parser import HTMLParser
 
 import markdown
-import nh3
 from markdown.extensions import Extension
 from markdown.extensions.footnotes import NBSP_PLACEHOLDER
 from markdown.extensions.toc import slugify_unicode
 from markdown.inlinepatterns import LinkInlineProcessor
 from markdown.treeprocessors import Treeprocessor
 from markdown.util import ETX, HTML_PLACEHOLDER_RE, STX, AtomicString
+
+from wiki.sanitiser import BLOCK_ID_RE, COMMENT_CLEANER, DOCUMENT_CLEANER, HEADINGS, sanitize_html, sanitize_snippet
 
 __all__ = ["Rendered", "TocEntry", "plain_text", "render_comment", "render_document", "sanitize_html",
            "sanitize_snippet"]
@@ -46,20 +47,13 @@ class Rendered:
     block_ids: tuple[str, ...]  # data-block values in document order
 
 
-HEADINGS = frozenset({"h1", "h2", "h3", "h4", "h5", "h6"})
 BLOCK_TAGS = HEADINGS | {"p", "li", "blockquote", "table", "pre", "dl"}
 _TEXT_BREAK_TAGS = BLOCK_TAGS | {"br", "hr", "div", "section", "nav", "figure", "figcaption", "caption",
                                  "tr", "dt", "dd", "ul", "ol", "thead", "tbody", "tfoot"}
 _ESCAPED_CHAR_RE = re.compile(STX + r"(\d+)" + ETX)  # backslash escapes, before ``unescape`` runs
-_BLOCK_ID_RE = re.compile(r"b-[0-9a-f]{8}(?:-\d+)?")
-_ID_RE = re.compile(r"[\w:.-]{1,128}")  # heading slugs and footnote ids (fn:1, fnref:1)
-_LANG_CLASS_RE = re.compile(r"language-[\w#+.-]{1,40}")
-_SCHEME_RE = re.compile(r"^([a-zA-Z][a-zA-Z0-9+.-]*):")
 _SPACE_RE = re.compile(r"\s+")
 _SLUG_LENGTH = 80
 _TOC_MARKER = "[TOC]"
-_ALLOWED_CLASSES = frozenset({"footnote", "footnote-ref", "footnote-backref", "toc",
-                              "align-left", "align-center", "align-right"})
 
 
 def _resolve(text: str, md: markdown.Markdown, atomic: bool, in_pre: bool) -> str:
@@ -137,7 +131,7 @@ def _block_id(el: etree.Element, text: str, used: dict[str, int]) -> str:
 def _heading_slug(title: str, used: dict[str, int]) -> str:
     """Python-Markdown ``toc`` style Unicode slug; bounded, never empty, never block-id shaped."""
     slug = slugify_unicode(title, "-")[:_SLUG_LENGTH].strip("-") or "section"
-    return _unique(f"h-{slug}" if _BLOCK_ID_RE.fullmatch(slug) else slug, used)
+    return _unique(f"h-{slug}" if BLOCK_ID_RE.fullmatch(slug) else slug, used)
 
 
 
@@ -300,64 +294,6 @@ def _convert(kind: str, source: str) -> tuple[str, _WikiProcessor]:
         md.reset()  # release the stash and footnotes of this document
 
 
-_COMMON_TAGS = {"p", "br", "hr", "strong", "em", "b", "i", "u", "s", "del", "ins", "sub", "sup", "code",
-                "pre", "kbd", "blockquote", "ul", "ol", "li", "dl", "dt", "dd", "a", "table", "thead",
-                "tbody", "tfoot", "tr", "th", "td", "caption", "abbr", "span", "div"}
-_DOCUMENT_TAGS = _COMMON_TAGS | HEADINGS | {"img", "section", "nav", "figure", "figcaption"}
-_CELL = {"colspan", "rowspan", "class"}
-_COMMON_ATTRIBUTES = {"a": {"href", "title", "class"}, "abbr": {"title"}, "code": {"class"},
-                      "div": {"class"}, "ol": {"start"}, "th": _CELL, "td": _CELL}
-_DOCUMENT_ATTRIBUTES = {
-    **_COMMON_ATTRIBUTES,
-    **{tag: {"id", "data-block"} for tag in HEADINGS | {"li"}},
-    **{tag: {"data-block"} for tag in ("p", "blockquote", "table", "pre", "dl")},
-    "img": {"src", "alt", "title"},
-    "sup": {"id"},
-}
-
-
-def _filter_attribute(tag: str, name: str, value: str) -> str | None:
-    """Value checks nh3 cannot express: class tokens, id shapes, image URL schemes.
-    (nh3 has already removed hrefs/srcs whose scheme is not http/https/mailto.)"""
-    if name == "class":
-        kept = [c for c in value.split() if c in _ALLOWED_CLASSES or _LANG_CLASS_RE.fullmatch(c)]
-        return " ".join(kept) or None
-    if name == "id":
-        return value if _ID_RE.fullmatch(value) else None
-    if name == "data-block":
-        return value if _BLOCK_ID_RE.fullmatch(value) else None
-    if name == "start":
-        return value if value.isdigit() and len(value) < 10 else None
-    if tag == "img" and name == "src":
-        scheme = _SCHEME_RE.match(value.strip())
-        return value if scheme is None or scheme.group(1).lower() in ("http", "https") else None
-    return value
-
-
-def _cleaner(tags: set[str], attributes: dict[str, set[str]]) -> nh3.Cleaner:
-    return nh3.Cleaner(tags=tags, attributes=attributes, attribute_filter=_filter_attribute,
-                       strip_comments=True, link_rel="noopener noreferrer nofollow",
-                       url_schemes={"http", "https", "mailto"})
-
-
-_DOCUMENT_CLEANER = _cleaner(_DOCUMENT_TAGS, _DOCUMENT_ATTRIBUTES)
-_COMMENT_CLEANER = _cleaner(_COMMON_TAGS, _COMMON_ATTRIBUTES)
-
-
-def sanitize_html(html_fragment: str) -> str:
-    """Clean an HTML fragment with the document allowlist (for diff views, exports…)."""
-    return _DOCUMENT_CLEANER.clean(html_fragment)
-
-
-_SNIPPET_CLEANER = nh3.Cleaner(tags={"mark"}, attributes={}, strip_comments=True)
-
-
-def sanitize_snippet(html_fragment: str) -> str:
-    """Search snippets: escaped text with <mark> around matches, nothing else survives."""
-    return _SNIPPET_CLEANER.clean(html_fragment)
-
-
-
 class _TextExtractor(HTMLParser):
     """Collects text with a newline at every block boundary. Skips the ``[TOC]`` box and
     footnote back-links: they repeat text found elsewhere and would skew search snippets."""
@@ -401,9 +337,9 @@ def plain_text(html_fragment: str) -> str:
 def render_document(source: str) -> Rendered:
     """Render a wiki document: sanitised HTML with heading ids and block ids, TOC, text."""
     body, result = _convert("document", source)
-    return Rendered(_DOCUMENT_CLEANER.clean(body), result.toc, result.text, result.block_ids)
+    return Rendered(DOCUMENT_CLEANER.clean(body), result.toc, result.text, result.block_ids)
 
 
 def render_comment(source: str) -> str:
     """Render a comment with the smaller allowlist (no headings, images, ids or footnotes)."""
-    return _COMMENT_CLEANER.clean(_convert("comment", source)[0])
+    return COMMENT_CLEANER.clean(_convert("comment", source)[0])
