@@ -444,6 +444,9 @@ def test_a_live_thread_outside_the_panels_filter_is_counted_not_shown(page, anot
     post_on_paragraph(page, "Station Road", "Also outside the filter.")
     expect(note).to_have_text("2 new comments hidden by the filter.")
 
+    resolved_only = another_page()  # a new thread is open: a panel of resolved threads leaves it out
+    log_in(resolved_only, editor)
+    open_document(resolved_only, f"{doc.path}?status=resolved#comments")
     post_on_block(page, page.locator("article .doc-body li", has_text="Staff costs"), "Two per cent is too little.")
     inside = thread_with(reader, "Two per cent is too little.")
     expect(inside).to_be_visible()  # in the Budget section: inserted live
@@ -451,6 +454,8 @@ def test_a_live_thread_outside_the_panels_filter_is_counted_not_shown(page, anot
     expect(thread_with(reader, "Also outside the filter.")).to_have_count(0)
     expect(note).to_have_text("2 new comments hidden by the filter.")
     assert not_reloaded(reader)
+    expect(resolved_only.locator("[data-filtered-out]")).to_have_text("1 new comment hidden by the filter.")
+    expect(thread_with(resolved_only, "Two per cent is too little.")).to_have_count(0)
 
     reader.get_by_role("link", name="Show all comments").click()
     expect(thread_with(reader, "Sundays are busy")).to_be_visible()
@@ -488,6 +493,12 @@ def test_reply_and_hide_forms_open_in_place_from_the_keyboard(page, another_page
     thread = thread_with(moderator, "Volunteers cannot run it alone.")
     expect(thread).to_contain_text("We are funding two paid staff.")
     expect(thread_with(page, "Volunteers cannot run it alone.")).to_contain_text("We are funding two paid staff.")
+
+    # One-click actions post through the page's one shared form (form="comment-actions" formaction=…).
+    thread.get_by_role("button", name="Resolve").click()
+    thread = thread_with(moderator, "Volunteers cannot run it alone.")
+    expect(thread.locator(".badge", has_text="Resolved")).to_be_visible()
+    expect(thread.get_by_role("button", name="Reopen")).to_be_visible()
 
     hide = thread.locator(".comment", has_text="Volunteers cannot").get_by_role("link", name="Hide")
     hide.focus()

@@ -92,6 +92,20 @@ def test_the_log_keeps_anonymous_authors_anonymous_and_other_spaces_out(client, 
     assert "Elsewhere" not in body and "In another space." not in body
 
 
+def test_an_erased_moderators_actions_stay_without_a_name(client, people):
+    from wiki.privacy import service as privacy
+
+    comment = comment_on(people, "Rail and buses", "Too slow.")
+    leaving = make_user("Fay Leaving")
+    add_member(people["space"], leaving, "facilitator")
+    service.hide(db.session, comment, leaving, "Personal details")
+    privacy.erase_account(db.session, leaving)
+
+    body = html.unescape(as_user(client, people["facilitator"]).get("/s/open/moderation").get_data(as_text=True))
+    assert "Reason: Personal details" in body
+    assert "Fay Leaving" not in body and "deleted participant" in body
+
+
 def test_the_log_is_paginated(app, client, people):
     app.config["PER_PAGE"] = 2
     comments = [comment_on(people, exact, f"Comment {n}") for n, exact in
