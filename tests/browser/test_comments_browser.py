@@ -413,3 +413,108 @@ NO_ACTIVE_CONTENT = """(root) => {
   }
   return bad;
 }"""
+
+
+def post_on_block(page, block, body: str) -> None:
+    """Comment on a whole block (a list item, say) through its "Comment" button."""
+    block_id = block.get_attribute("data-block")
+    block.hover()
+    page.locator(f'.comment-block-button[data-comment-block="{block_id}"]').click()
+    dialog(page).get_by_label("Your comment").fill(body)
+    dialog(page).get_by_role("button", name="Post comment").click()
+    expect(dialog(page)).to_have_count(0)
+
+
+def test_a_live_thread_outside_the_panels_filter_is_counted_not_shown(page, another_page, live_server):
+    (contributor, editor), _space, doc = community(live_server, "contributor", "editor")
+    reader = another_page()
+    log_in(reader, editor)
+    open_document(reader, doc.path)
+    budget = reader.locator("#filter-section option", has_text="Budget").get_attribute("value")
+    open_document(reader, f"{doc.path}?section={budget}#comments")  # only the Budget section's comments
+    mark_reload_sentinel(reader)
+    note = reader.locator("[data-comments-panel] [data-filtered-out]")
+    expect(note).to_have_count(0)
+
+    log_in(page, contributor)
+    open_document(page, doc.path)
+    post_on_paragraph(page, "library opens", "Sundays are busy: outside the Budget section.")
+    expect(note).to_have_text("1 new comment hidden by the filter.")
+    expect(note).to_have_attribute("role", "status")  # announced politely, not as an alert
+    post_on_paragraph(page, "Station Road", "Also outside the filter.")
+    expect(note).to_have_text("2 new comments hidden by the filter.")
+
+    resolved_only = another_page()  # a new thread is open: a panel of resolved threads leaves it out
+    log_in(resolved_only, editor)
+    open_document(resolved_only, f"{doc.path}?status=resolved#comments")
+    post_on_block(page, page.locator("article .doc-body li", has_text="Staff costs"), "Two per cent is too little.")
+    inside = thread_with(reader, "Two per cent is too little.")
+    expect(inside).to_be_visible()  # in the Budget section: inserted live
+    expect(thread_with(reader, "Sundays are busy")).to_have_count(0)
+    expect(thread_with(reader, "Also outside the filter.")).to_have_count(0)
+    expect(note).to_have_text("2 new comments hidden by the filter.")
+    assert not_reloaded(reader)
+    expect(resolved_only.locator("[data-filtered-out]")).to_have_text("1 new comment hidden by the filter.")
+    expect(thread_with(resolved_only, "Two per cent is too little.")).to_have_count(0)
+
+    reader.get_by_role("link", name="Show all comments").click()
+    expect(thread_with(reader, "Sundays are busy")).to_be_visible()
+    expect(reader.locator("[data-comments-panel] [data-thread]")).to_have_count(3)
+
+
+def test_reply_and_hide_forms_open_in_place_from_the_keyboard(page, another_page, live_server):
+    (contributor, facilitator), _space, doc = community(live_server, "contributor", "facilitator")
+    log_in(page, contributor)
+    open_document(page, doc.path)
+    post_on_paragraph(page, "library opens", "Volunteers cannot run it alone.")
+
+    moderator = another_page()
+    log_in(moderator, facilitator)
+    open_document(moderator, doc.path)
+    thread = thread_with(moderator, "Volunteers cannot run it alone.")
+    expect(thread.locator("form")).to_have_count(0)  # no form per thread until one is asked for
+
+    reply = thread.get_by_role("link", name="Reply")
+    reply.focus()
+    moderator.keyboard.press("Enter")
+    expect(reply).to_have_attribute("aria-expanded", "true")
+    expect(thread.get_by_label("Your reply")).to_be_focused()
+    moderator.keyboard.type("Not yet")
+    moderator.keyboard.press("Escape")  # closes the form, focus back on the link
+    expect(thread.locator("form")).to_have_count(0)
+    expect(reply).to_be_focused()
+    moderator.keyboard.press("Enter")
+    moderator.keyboard.type("We are funding two paid staff.")
+    for _ in range(10):  # Tab through the choices to the submit button
+        moderator.keyboard.press("Tab")
+        if moderator.evaluate("document.activeElement.textContent.trim()") == "Post reply":
+            break
+    moderator.keyboard.press("Enter")
+    thread = thread_with(moderator, "Volunteers cannot run it alone.")
+    expect(thread).to_contain_text("We are funding two paid staff.")
+    expect(thread_with(page, "Volunteers cannot run it alone.")).to_contain_text("We are funding two paid staff.")
+
+    # One-click actions post through the page's one shared form (form="comment-actions" formaction=…).
+    thread.get_by_role("button", name="Resolve").click()
+    thread = thread_with(moderator, "Volunteers cannot run it alone.")
+    expect(thread.locator(".badge", has_text="Resolved")).to_be_visible()
+    expect(thread.get_by_role("button", name="Reopen")).to_be_visible()
+
+    hide = thread.locator(".comment", has_text="Volunteers cannot").get_by_role("link", name="Hide")
+    hide.focus()
+    moderator.keyboard.press("Enter")
+    reason = thread.get_by_label("Reason (shown to facilitators, logged)")
+    expect(reason).to_be_focused()
+    moderator.keyboard.type("Names a member of staff <b>by name</b>")
+    moderator.keyboard.press("Enter")
+    thread = thread_with(moderator, "Hidden by a facilitator")
+    expect(thread).to_contain_text("Hidden by a facilitator: Names a member of staff <b>by name</b>")
+
+    moderator.get_by_role("link", name="Moderation log").click()
+    expect(moderator.get_by_role("heading", name="Moderation log")).to_be_visible()
+    entry = moderator.locator(".moderation-entry").first
+    expect(entry).to_contain_text("Hid a comment")
+    expect(entry).to_contain_text(facilitator.display_name)
+    expect(entry).to_contain_text("Reason: Names a member of staff <b>by name</b>")
+    entry.get_by_role("link", name=re.compile(r"^thread ")).click()
+    expect(moderator.locator("[data-comments-panel] [data-thread]").first).to_contain_text("Hidden by a facilitator")

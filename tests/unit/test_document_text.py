@@ -108,7 +108,7 @@ def test_duplicates_get_the_next_free_number():
     assert unique_slug("plan", {"plan-2"}) == "plan"
 
 
-@pytest.mark.parametrize("name", ["members", "new", "history", "edit", "attribution", "settings"])
+@pytest.mark.parametrize("name", ["members", "new", "history", "edit", "attribution", "settings", "moderation"])
 def test_reserved_page_names_get_a_suffix(name):
     assert name in RESERVED_SLUGS
     assert unique_slug(name, set()) == f"{name}-2"

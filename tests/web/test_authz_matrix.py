@@ -3,8 +3,8 @@
 The expectations are derived from the rules, not copied from the code:
 - anyone may read a public space; a private one only its members and site admins, and for everyone else
   it answers 404 with the same words as a space that does not exist;
-- member management is for the space's facilitators and site admins (403 for other readers, 404 for
-  those who cannot read the space, the login page for anonymous visitors);
+- member management and the moderation log are for the space's facilitators and site admins (403 for
+  other readers, 404 for those who cannot read the space, the login page for anonymous visitors);
 - admin pages are for site admins (403 for other signed-in people, the login page for anonymous ones);
 - /api/v1/me answers 401 JSON to anonymous callers; /api/v1/spaces is open but filtered.
 
@@ -107,6 +107,7 @@ ROUTES = [
     Route("POST", "/s/<slug>/members", "facilitate", 302, "/s/{slug}/members"),
     Route("POST", "/s/<slug>/members/<id>/role", "facilitate", 302, "/s/{slug}/members"),
     Route("GET", "/s/<slug>/members/<id>/remove", "facilitate", 200, "Remove Tara Target from {title}?"),
+    Route("GET", "/s/<slug>/moderation", "facilitate", 200, "Moderation log"),
     Route("POST", "/s/<slug>/members/<id>/remove", "facilitate", 302, "/s/{slug}/members"),
     Route("GET", "/admin/spaces", "admin", 200, "Create a space"),
     Route("POST", "/admin/spaces", "admin", 302, "/s/made-"),
@@ -200,7 +201,8 @@ def test_the_matrix_covers_every_combination():
     assert {(route.method, route.pattern) for route in ROUTES} == {
         ("GET", "/"), ("GET", "/s/<slug>/"), ("GET", "/s/<slug>/members"), ("POST", "/s/<slug>/members"),
         ("POST", "/s/<slug>/members/<id>/role"), ("GET", "/s/<slug>/members/<id>/remove"),
-        ("POST", "/s/<slug>/members/<id>/remove"), ("GET", "/admin/spaces"), ("POST", "/admin/spaces"),
+        ("POST", "/s/<slug>/members/<id>/remove"), ("GET", "/s/<slug>/moderation"), ("GET", "/admin/spaces"),
+        ("POST", "/admin/spaces"),
         ("GET", "/admin/spaces/<slug>/edit"), ("POST", "/admin/spaces/<slug>/edit"), ("GET", "/admin/users"),
         ("POST", "/admin/users/<id>/admin"), ("GET", "/profile"), ("GET", "/api/v1/me"), ("GET", "/api/v1/spaces"),
     }

@@ -7,7 +7,7 @@ Expectations come from the rules, not from the code (wiki/auth/permissions.py, i
 - commenting, replying, agreeing and flagging need a signed-in reader (any signed-in user on a
   public space: contributors comment but cannot edit; members on a private one);
 - resolving and reopening: editors, facilitators, admins and the thread's author;
-- hiding, unhiding and the CSV export: facilitators and admins;
+- hiding, unhiding, the CSV export and the space's moderation log: facilitators and admins;
 - editing and withdrawing: only the comment's author (who is none of the six visitors here).
 A refused request changes nothing; an allowed write does exactly its one change.
 
@@ -148,12 +148,16 @@ ROUTES = [
     Route("POST", "<doc>/threads/<t>/resolve", "resolve", 302, writes="status", fresh="plain"),
     Route("POST", "<doc>/threads/<t>/reopen", "resolve", 302, writes="status", fresh="resolved"),
     Route("POST", "<doc>/c/<c>/agree", "comment", 302, writes="agrees", fresh="plain"),
+    Route("GET", "<doc>/c/<c>/flag", "comment", 200, "Flag a comment"),
     Route("POST", "<doc>/c/<c>/flag", "comment", 302, writes="flags", fresh="plain", form={"reason": "rude"}),
+    Route("GET", "<doc>/c/<c>/hide", "facilitate", 200, "Hide a comment"),
     Route("POST", "<doc>/c/<c>/hide", "facilitate", 302, writes="hidden", fresh="plain", form={"reason": "Off topic"}),
     Route("POST", "<doc>/c/<c>/unhide", "facilitate", 302, writes="shown", fresh="hidden"),
     Route("GET", "<doc>/c/<c>/edit", "author", 200),
+    Route("POST", "<doc>/c/<c>/edit", "author", 302, form={"body": "Changed by someone else."}),
     Route("POST", "<doc>/c/<c>/withdraw", "author", 302),
     Route("GET", "<doc>/comments.csv", "facilitate", 200, "thread,comment id"),
+    Route("GET", "moderation", "facilitate", 200, "Moderation log"),
     Route("GET", "/documents/<id>/comments", "read", 200, FIRST_BODY, api=True, login=False),
     Route("POST", "/documents/<id>/comments", "comment", 201, api=True, writes="threads",
           form={"revision": 1, "quote": {"exact": "Transport"},
@@ -254,3 +258,18 @@ def test_comment_route_authorisation(world, route, actor, kind):
     if status == 404:
         assert FIRST_BODY not in body and "Theo Starter" not in body
     assert snapshot(world, kind, thread_id, comment_id) == _after(before, route.writes if allowed else "")
+
+
+def test_the_matrix_covers_every_comment_page(world):
+    """Each method of each comments.* route (the pages) is in ROUTES: a new one cannot be added
+    without saying who may open it."""
+    registered = {(method, rule.endpoint) for rule in world.app.url_map.iter_rules()
+                  if rule.endpoint.startswith("comments.") for method in rule.methods - {"HEAD", "OPTIONS"}}
+    adapter = world.app.url_map.bind("localhost")
+    covered = set()
+    for route in ROUTES:
+        if route.api:
+            continue
+        path = f"/s/{SLUGS['public']}/" + route.path.replace("<doc>", "plan").replace("<t>", "1").replace("<c>", "1")
+        covered.add((route.method, adapter.match(path, method=route.method)[0]))
+    assert registered == {(method, endpoint) for method, endpoint in covered if endpoint.startswith("comments.")}

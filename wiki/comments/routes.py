@@ -13,7 +13,7 @@ from flask_login import current_user, login_required
 from markupsafe import Markup
 
 from wiki.auth import permissions
-from wiki.comments import blocks, selection, service
+from wiki.comments import blocks, moderation, selection, service
 from wiki.comments.forms import CommentForm, EditCommentForm, ReasonForm, ReplyForm
 from wiki.comments.models import VISIBILITIES
 from wiki.comments.presenters import ThreadView
@@ -22,6 +22,7 @@ from wiki.documents import service as documents
 from wiki.errors import NotFound, PermissionDenied, wants_json
 from wiki.extensions import db
 from wiki.forms import handle_form
+from wiki.spaces import service as spaces
 
 bp = Blueprint("comments", __name__, url_prefix="/s/<space_slug>")
 
@@ -217,6 +218,19 @@ _ACTIONS = {
 }
 
 
+@bp.get("/<slug>/c/<int:comment_id>/<any(flag, hide):action>")
+@login_required
+def reason_form(space_slug: str, slug: str, comment_id: int, action: str):
+    """The flag / hide form of one comment on a page of its own: the document page links here
+    instead of carrying a form per comment (its script opens the same form in place)."""
+    space, document, actor = documents.find(db.session, space_slug, slug, _user())
+    comment = _comment(space_slug, slug, comment_id)
+    service.check_action(db.session, comment, _user(), action)
+    view = service.comment_view(db.session, comment, _user(), actor)
+    return render_template("comments/reason.html", action=action, form=ReasonForm(formdata=None), space=space,
+                           document=document, actor=actor, comment=view)
+
+
 @bp.post("/<slug>/c/<int:comment_id>/<any(agree, unagree, withdraw, flag, hide, unhide, approve):action>")
 @login_required
 def comment_action(space_slug: str, slug: str, comment_id: int, action: str):
@@ -245,6 +259,15 @@ def edit(space_slug: str, slug: str, comment_id: int):
 
     view = service.comment_view(db.session, comment, _user(), actor)
     return handle_form(form, "comments/edit.html", _edit, space=space, document=document, actor=actor, comment=view)
+
+
+@bp.get("/moderation")
+@login_required
+def moderation_log(space_slug: str):
+    """The space's moderation log for its facilitators and site admins, newest first."""
+    space, actor = spaces.get_facilitated_space(db.session, space_slug, _user())
+    page = moderation.moderation_log(db.session, space, _user(), actor, request.args.get("page"))
+    return render_template("comments/moderation.html", space=space, actor=actor, page=page)
 
 
 @bp.get("/<slug>/comments.csv")

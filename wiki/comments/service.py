@@ -41,7 +41,8 @@ from wiki.rendering import render_comment
 from wiki.spaces import service as spaces
 
 __all__ = [
-    "CommentLimits", "CommentView", "ThreadView", "add_thread", "agree", "approve", "check_edit", "comment_view",
+    "CommentLimits", "CommentView", "ThreadView", "add_thread", "agree", "approve", "check_action", "check_edit",
+    "comment_view",
     "create_thread", "edit", "export_csv", "finish_thread", "flag", "get_comment", "get_thread", "hide", "limits",
     "locate", "reopen", "reply", "resolve", "thread_views", "unagree", "unhide", "withdraw",
 ]  # fmt: skip
@@ -403,11 +404,29 @@ def withdraw(session, comment: Comment, user) -> Comment:
     return comment
 
 
+CANNOT_FLAG = "You can flag published comments by others once signed in."
+_REFUSED = {"hide": "This comment cannot be hidden now.", "unhide": "This comment is not hidden.",
+            "approve": "This comment is not awaiting approval."}
+
+
+def check_action(session, comment: Comment, user, action: str) -> None:
+    """Refuse, as the action itself would, before its form is shown: ``flag`` or ``hide``."""
+    viewer, known = _comment_context(session, comment, user)
+    if action == "flag":
+        if not rules.can_flag(known, viewer):
+            raise PermissionDenied(CANNOT_FLAG)
+        return
+    if not viewer.facilitator:
+        raise PermissionDenied("Only facilitators can moderate comments.")
+    if not rules.can_hide(known, viewer):
+        raise InvalidInput(_REFUSED["hide"])
+
+
 def flag(session, comment: Comment, user, reason: str = "") -> None:
     """Ask facilitators to look at a comment (once per person; a second flag updates the reason)."""
     viewer, known = _comment_context(session, comment, user)
     if not rules.can_flag(known, viewer):
-        raise PermissionDenied("You can flag published comments by others once signed in.")
+        raise PermissionDenied(CANNOT_FLAG)
     reason = single_line(reason)[:500]
     existing = session.scalar(select(CommentFlag).where(CommentFlag.comment_id == comment.id,
                                                         CommentFlag.user_id == user.id))
@@ -427,8 +446,7 @@ def _moderate(session, comment: Comment, user, action: str, allowed, reason: str
     if not viewer.facilitator:
         raise PermissionDenied("Only facilitators can moderate comments.")
     if not allowed(known, viewer):
-        raise InvalidInput({"hide": "This comment cannot be hidden now.", "unhide": "This comment is not hidden.",
-                            "approve": "This comment is not awaiting approval."}[action])
+        raise InvalidInput(_REFUSED[action])
     session.add(ModerationAction(comment_id=comment.id, actor_id=viewer.user_id, action=action, reason=reason,
                                  created_at=timeutil.utcnow()))
     comment.moderated_by_id = viewer.user_id

@@ -6,7 +6,8 @@ import unicodedata
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 _NON_SLUG = re.compile(r"[^a-z0-9]+")
 RESERVED_SLUGS = frozenset(
-    {"new", "members", "changes", "search", "settings", "rounds", "feed", "edit", "history", "attribution"}
+    {"new", "members", "changes", "search", "settings", "rounds", "feed", "edit", "history", "attribution",
+     "moderation"}
 )
 
 

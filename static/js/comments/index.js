@@ -5,19 +5,31 @@
 //   [data-comments]              data-doc, data-revision, data-form-url, data-can-comment, data-live
 //   [data-comments-panel]        the threads (templates/comments/_panel.html)
 //   template[data-comment-form]  the new-thread form, as the server renders it for this reader
-//   #thread-<id>[data-thread]    data-block, data-exact/-prefix/-suffix (rendered text), data-anchor-state
+//   template[data-inline-form]   the reply / flag / hide forms, opened in place by a[data-inline-form]
+//   form#comment-actions         the one form the threads' action buttons post through (formaction)
+//   #thread-<id>[data-thread]    data-block, data-prefix/-suffix (rendered text; the passage is its blockquote), data-anchor-state
 //   article .doc-body            the rendered document; its blocks carry data-block ids
 import { addBlockButtons, addSelectionButton } from "./affordances.js";
+import { activeFilters, matches } from "./filters.js";
 import { CommentForm } from "./form.js";
 import { Highlighter } from "./highlight.js";
+import { enableInlineForms } from "./inline.js";
 import { watchComments } from "./live.js";
 import { Panel } from "./panel.js";
 import { fetchPage } from "./request.js";
 
-/** Is the panel showing a filtered list (templates/comments/_panel.html's filter form)? */
-function filtered() {
-  const args = new URLSearchParams(window.location.search);
-  return ["section", "status", "perspective", "orphaned"].some((name) => args.get(name));
+/**
+ * A thread that arrived live: refreshed if shown; new ones inserted only if the panel's filters
+ * (section, status, perspective, detached) would list them, else counted in a polite note.
+ */
+function receive(panel, filters, msg) {
+  const fresh = panel.parse(msg.thread_id, msg.html);
+  if (!fresh) return;
+  if (!panel.thread(msg.thread_id) && filters.active && !matches(fresh, filters)) {
+    panel.noteFilteredOut();
+    return;
+  }
+  panel.upsert(msg.thread_id, fresh, { announce: "A new comment arrived." });
 }
 
 function start(root) {
@@ -27,6 +39,8 @@ function start(root) {
   const highlighter = new Highlighter(body, panelElement);
   const panel = new Panel(panelElement, highlighter);
   highlighter.showAll();
+  enableInlineForms(panelElement);
+  const filters = activeFilters();
 
   if (root.dataset.canComment === "true") {
     const form = new CommentForm(root, {
@@ -43,10 +57,7 @@ function start(root) {
 
   if (root.dataset.live === "true") {
     const socket = watchComments(Number(root.dataset.doc), {
-      onComment: (msg) => {
-        if (!panel.thread(msg.thread_id) && filtered()) return; // the filters may exclude it: reload to see
-        panel.upsert(msg.thread_id, msg.html, { announce: "A new comment arrived." });
-      },
+      onComment: (msg) => receive(panel, filters, msg),
       onState: (state) => { root.dataset.liveState = state; }, // tests wait for "joined"
       onRejoin: async () => {
         const page = await fetchPage();

@@ -28,6 +28,21 @@ function restoreValues(element, values, focusedKey) {
   }
 }
 
+/** Inline reply / flag / hide forms open in a thread (static/js/comments/inline.js), by link address. */
+function openForms(element) {
+  return [...element.querySelectorAll("[data-inline-holder]")]
+    .map((holder) => [holder.previousElementSibling?.getAttribute("href"), holder]);
+}
+
+function reattach(element, forms) {
+  for (const [href, holder] of forms) {
+    const link = [...element.querySelectorAll("a[data-inline-form]")].find((a) => a.getAttribute("href") === href);
+    if (!link) continue;
+    link.after(holder);
+    link.setAttribute("aria-expanded", "true");
+  }
+}
+
 export class Panel {
   constructor(panel, highlighter) {
     this.panel = panel;
@@ -43,9 +58,32 @@ export class Panel {
     return this.panel.querySelector(`#thread-${CSS.escape(String(threadId))}`);
   }
 
-  /** Insert or refresh one thread from server HTML; returns its element (or null). */
+  /** The thread element in server HTML (not yet on the page), or null. */
+  parse(threadId, html) {
+    return parseFragment(html).querySelector(`#thread-${CSS.escape(String(threadId))}`);
+  }
+
+  /**
+   * Say (visibly, and politely to screen readers) how many new comments arrived that the panel's
+   * filters leave out: they are not inserted, but nobody should think nothing happened.
+   */
+  noteFilteredOut() {
+    this.filteredOut = (this.filteredOut || 0) + 1;
+    if (!this.filteredNote) {
+      this.filteredNote = document.createElement("p");
+      this.filteredNote.className = "hint comment-filtered-note";
+      this.filteredNote.setAttribute("role", "status"); // polite live region
+      this.filteredNote.dataset.commentUi = "";
+      this.filteredNote.dataset.filteredOut = "";
+      this._list().before(this.filteredNote);
+    }
+    const n = this.filteredOut;
+    this.filteredNote.textContent = `${n} new comment${n === 1 ? "" : "s"} hidden by the filter.`;
+  }
+
+  /** Insert or refresh one thread from server HTML (or its parsed element); returns it (or null). */
   upsert(threadId, html, { announce = "" } = {}) {
-    const fresh = parseFragment(html).querySelector(`#thread-${CSS.escape(String(threadId))}`);
+    const fresh = typeof html === "string" ? this.parse(threadId, html) : html;
     if (!fresh) return null;
     for (const input of fresh.querySelectorAll('input[name="csrf_token"]')) {
       input.value = csrfToken(); // the fragment was rendered outside this page's session
@@ -55,7 +93,9 @@ export class Panel {
       const values = typedValues(old);
       const active = old.contains(document.activeElement) ? document.activeElement : null;
       const focusedKey = active?.name ? `${active.form?.getAttribute("action") || ""}|${active.name}` : null;
+      const forms = openForms(old);
       old.replaceWith(fresh);
+      reattach(fresh, forms); // the same elements: what was typed stays
       restoreValues(fresh, values, focusedKey);
       if (active === old) { // the thread itself had focus (we had just moved it there): keep it
         fresh.tabIndex = -1;
