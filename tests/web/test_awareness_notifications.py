@@ -118,6 +118,20 @@ def test_resolving_a_thread_tells_its_participants(app):
     assert told(w) == {"writer": "thread"}
 
 
+def test_whoever_resolves_or_reopens_a_thread_is_not_told_of_it(app):
+    """The person who reopens (or resolves) is the actor: the other participants are told, not them."""
+    w = world()
+    inbox.set_document_watch(db.session, w.people["editor"], w.doc, False)
+    thread = post(w.doc_id, w.people["writer"], "Please fix.")
+    reply(thread.id, w.people["editor"], "Fixed, I think.")
+    comments.resolve(db.session, comments.get_thread(db.session, thread.id, w.people["editor"]), w.people["editor"])
+    before = {key: len(notes_of(w.people[key])) for key in ("writer", "editor")}
+    comments.reopen(db.session, comments.get_thread(db.session, thread.id, w.people["writer"]), w.people["writer"])
+    assert len(notes_of(w.people["writer"])) == before["writer"]  # not told of their own reopening
+    assert len(notes_of(w.people["editor"])) == before["editor"] + 1
+    assert notes_of(w.people["editor"])[-1].reason == "thread"
+
+
 def test_mentions_reach_the_named_person_only_if_they_may_see_the_comment(app):
     w = world()
     inbox.set_document_watch(db.session, w.people["editor"], w.doc, False)
