@@ -234,6 +234,19 @@ def test_watching_needs_a_participant(app, client):
     assert client.put(f"/api/v1/documents/{w.doc_id}/watch", json={"watch": "no"}, headers=headers).status_code == 422
 
 
+@pytest.mark.parametrize("target", ["https://evil.example/", "//evil.example/", "/\\evil.example/",
+                                    "/\t/evil.example/", "javascript:alert(1)"])
+def test_a_watch_form_goes_back_only_to_a_page_of_this_site(app, client, target):
+    w = world()
+    login(client, w.people["contributor"])
+    url = f"/s/{w.space.slug}/{w.doc.slug}"
+    back = client.post(f"{url}/watch", data={"watch": "1", "next": f"{url}/history"})
+    assert back.status_code == 302 and back.headers["Location"] == f"{url}/history"
+    for form in (f"{url}/watch", f"/s/{w.space.slug}/changes/watch"):
+        response = client.post(form, data={"watch": "0", "next": target})
+        assert response.status_code == 302 and response.headers["Location"].startswith(f"/s/{w.space.slug}"), form
+
+
 def test_an_erased_account_keeps_no_notifications_or_watches(app):
     w = world()
     watch_all(w, "contributor")
