@@ -51,6 +51,20 @@ def test_round_state_changes_reach_watchers_and_recent_changes(client, world, cl
     assert response.headers["Location"].endswith(f"/s/{world.space.slug}/{world.document.slug}/rounds/{round_.id}")
 
 
+def test_the_facilitator_who_moves_a_round_is_not_told_of_it_but_of_the_clocks_moves(world, clock):
+    """round_changed carries who made the move: the facilitator (who watches the document as its
+    author) hears of the clock opening the round, not of starting or closing it themselves."""
+    inbox.set_document_watch(db.session, world.facilitator, world.document, True)
+    round_ = start(world, clock, opens_in=timedelta(days=1))
+    assert notes(world.facilitator) == []  # they scheduled it
+    clock.advance(days=1, minutes=1)
+    service.refresh(db.session, db.session.get(Round, round_.id))  # the clock opens it
+    assert len(notes(world.facilitator)) == 1
+    service.force(db.session, db.session.get(Round, round_.id), world.facilitator, "close")
+    assert len(notes(world.facilitator)) == 1  # not told of their own close
+    assert len(notes(world.editor)) == 3  # scheduled, opened, closed
+
+
 def test_a_response_reaches_its_author_once_the_report_is_published(client, world, clock):
     round_ = start(world, clock)
     thread = comment(round_, world.alice, body="Please add a bus route.")

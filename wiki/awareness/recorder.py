@@ -81,10 +81,10 @@ def _on_comment_changed(sender, *, comment_id: int, thread_id: int, change: str,
         _guarded(sender, f"thread {thread_id} {change}", record_thread_change, comment_id, change, user_id)
 
 
-def _on_round_changed(sender, *, round_id: int, state: str, **_) -> None:
+def _on_round_changed(sender, *, round_id: int, state: str, user_id: int | None = None, **_) -> None:
     from wiki.awareness import rounds
 
-    _guarded(sender, f"round {round_id} {state}", rounds.record_round, round_id, state)
+    _guarded(sender, f"round {round_id} {state}", rounds.record_round, round_id, state, user_id)
 
 
 def _on_disposition_set(sender, *, comment_id: int, round_id: int, user_id: int | None = None, **_) -> None:
