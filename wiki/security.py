@@ -1,8 +1,26 @@
-"""Security headers on every response: a per-request CSP nonce, no inline script, no framing."""
+"""Security headers on every response (a per-request CSP nonce, no inline script, no framing), and the
+check that keeps redirects taken from a request on this site."""
 
 import secrets
+from urllib.parse import urlsplit
 
 from flask import Flask, g
+
+
+def is_local_path(target: str | None) -> bool:
+    """Whether a redirect target from the request stays on this site (no open redirect).
+
+    Browsers read a backslash as a slash and drop tabs and newlines, so "/\\evil.example" or
+    "/<tab>/evil.example" would leave the site: such characters are refused outright.
+    """
+    return bool(
+        target
+        and target.startswith("/")
+        and not target.startswith("//")
+        and "\\" not in target
+        and not any(ord(char) < 32 or ord(char) == 127 for char in target)
+        and not urlsplit(target).netloc
+    )
 
 
 def csp_nonce() -> str:

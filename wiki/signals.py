@@ -9,8 +9,10 @@ a contract between features that are built separately: add keywords freely, neve
 - comment_added: comment_id, thread_id, document_id — a comment became visible to someone (posted,
   or approved after pre-moderation)
 - comment_changed: comment_id, thread_id, document_id, change ("edited" | "withdrawn" | "hidden" |
-  "unhidden" | "resolved" | "reopened"); for resolved/reopened comment_id is the thread's first comment
-- round_changed: round_id, document_id, state, previous_state (None for a new round)
+  "unhidden" | "resolved" | "reopened"), user_id (who made the change); for resolved/reopened
+  comment_id is the thread's first comment
+- round_changed: round_id, document_id, state, previous_state (None for a new round), user_id (the
+  facilitator who started the round or forced the move; None when the clock moved it)
 - disposition_set: comment_id, thread_id, round_id, document_id, user_id — a facilitator answered
   (or changed the answer to) a comment
 - edition_published: edition_id, document_id, number

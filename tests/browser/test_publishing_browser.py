@@ -188,3 +188,27 @@ def test_facilitator_downloads_from_the_editions_page(published, page):
     sha = page.locator("code.hash").first.inner_text()
     assert hashlib.sha256(Path(download.path()).read_bytes()).hexdigest() == sha
     assert _violations(page) == []
+
+
+def test_the_downloaded_file_opens_from_disk_styled_and_asks_for_nothing(published_quietly, browser, live_server,
+                                                                         tmp_path):
+    """Saved and opened with file://: its own stylesheet applies under its CSP <meta> (a wrong hash
+    would leave it unstyled, with a console error), no other request is made, and the contents work."""
+    context, reader, errors = _reader(browser, live_server)
+    try:
+        saved = tmp_path / "edition.html"
+        saved.write_bytes(context.request.get(published_quietly["url"] + "1/download").body())
+        requests: list[str] = []
+        reader.on("request", lambda request: requests.append(request.url))
+        reader.goto(saved.as_uri())
+        expect(reader.get_by_role("heading", level=1).first).to_have_text("Northfield concordat")
+        assert requests == [saved.as_uri()]
+        font = reader.evaluate("() => getComputedStyle(document.body).fontFamily")
+        assert font.startswith("Charter")  # the file's <style> applied
+        measure = reader.evaluate("() => getComputedStyle(document.querySelector('.page')).maxWidth")
+        assert measure not in ("none", "")
+        reader.get_by_role("navigation").get_by_role("link", name="3.1 Prevention and early help").click()
+        assert reader.url == saved.as_uri() + "#s-3-1"
+        assert errors == []
+    finally:
+        context.close()

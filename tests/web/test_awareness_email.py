@@ -120,6 +120,9 @@ def test_immediate_email_waits_for_the_quiet_period_then_covers_the_burst(app, s
     runner.invoke(args=["notify", "send-digests"])
     [message] = sink.to(w.people["editor"])
     assert "3 edits to Housing plan" in body(message)
+    link = re.search(r"https://wiki\.example\.org/notifications/unsubscribe\?token=\S+", body(message)).group(0)
+    assert message["List-Unsubscribe"] == f"<{link}>"  # in every email, immediate ones too
+    assert message["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
     assert client.post("/notifications/settings", data={"email_mode": "hourly"}).status_code == 422
 
 

@@ -128,6 +128,31 @@ def test_the_changes_pages_filter_by_kind_and_document(client, scene):
     assert "Wren" not in str([c for c in api["changes"] if c["who"] == "Community member"])
 
 
+def test_a_filtered_page_links_to_the_feed_of_what_it_shows(client, scene):
+    public, _private = scene
+    slug = public.space.slug
+    page = client.get(f"/s/{slug}/changes?kind=revision&document={public.doc_id}").get_data(as_text=True)
+    feed_link = f"/s/{slug}/changes.atom?kind=revision&amp;document={public.doc_id}"
+    assert f'href="{feed_link}">Atom feed of these changes' in page
+    assert f'type="application/atom+xml" title="Recent changes · {public.space.title} (as filtered) (public)" ' \
+           f'href="{feed_link}"' in page
+    text = text_of(parse_atom(client.get(feed_link.replace("&amp;", "&"))))
+    assert "Public summary" in text and "Named public comment." not in text
+    assert "Named public comment." in text_of(parse_atom(client.get("/changes.atom?kind=comment")))
+    assert "Public summary" not in text_of(parse_atom(client.get("/changes.atom?kind=comment")))
+    unfiltered = client.get("/changes").get_data(as_text=True)
+    assert 'href="/changes.atom">Atom feed (public content only)' in unfiltered
+
+
+def test_a_revision_shows_its_size_change_and_summary(client, scene):
+    public, _private = scene
+    page = client.get(f"/s/{public.space.slug}/changes?kind=revision").get_data(as_text=True)
+    grew = len("\nPublic addition.\n")
+    item = re.search(r'<li class="activity activity-revision">.*?</li>', page, re.S).group(0)
+    assert f'<span class="grew">+{grew}</span><span class="visually-hidden"> characters</span>' in item
+    assert "“Public summary”" in item
+
+
 def test_the_site_wide_page_lists_only_readable_spaces(client, scene):
     public, private = scene
     page = client.get("/changes").get_data(as_text=True)

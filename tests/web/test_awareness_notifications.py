@@ -118,6 +118,20 @@ def test_resolving_a_thread_tells_its_participants(app):
     assert told(w) == {"writer": "thread"}
 
 
+def test_whoever_resolves_or_reopens_a_thread_is_not_told_of_it(app):
+    """The person who reopens (or resolves) is the actor: the other participants are told, not them."""
+    w = world()
+    inbox.set_document_watch(db.session, w.people["editor"], w.doc, False)
+    thread = post(w.doc_id, w.people["writer"], "Please fix.")
+    reply(thread.id, w.people["editor"], "Fixed, I think.")
+    comments.resolve(db.session, comments.get_thread(db.session, thread.id, w.people["editor"]), w.people["editor"])
+    before = {key: len(notes_of(w.people[key])) for key in ("writer", "editor")}
+    comments.reopen(db.session, comments.get_thread(db.session, thread.id, w.people["writer"]), w.people["writer"])
+    assert len(notes_of(w.people["writer"])) == before["writer"]  # not told of their own reopening
+    assert len(notes_of(w.people["editor"])) == before["editor"] + 1
+    assert notes_of(w.people["editor"])[-1].reason == "thread"
+
+
 def test_mentions_reach_the_named_person_only_if_they_may_see_the_comment(app):
     w = world()
     inbox.set_document_watch(db.session, w.people["editor"], w.doc, False)
@@ -218,6 +232,19 @@ def test_watching_needs_a_participant(app, client):
     response = client.put(f"/api/v1/documents/{w.doc_id}/watch", json={"watch": False}, headers=headers)
     assert response.get_json() == {"watching": False}
     assert client.put(f"/api/v1/documents/{w.doc_id}/watch", json={"watch": "no"}, headers=headers).status_code == 422
+
+
+@pytest.mark.parametrize("target", ["https://evil.example/", "//evil.example/", "/\\evil.example/",
+                                    "/\t/evil.example/", "javascript:alert(1)"])
+def test_a_watch_form_goes_back_only_to_a_page_of_this_site(app, client, target):
+    w = world()
+    login(client, w.people["contributor"])
+    url = f"/s/{w.space.slug}/{w.doc.slug}"
+    back = client.post(f"{url}/watch", data={"watch": "1", "next": f"{url}/history"})
+    assert back.status_code == 302 and back.headers["Location"] == f"{url}/history"
+    for form in (f"{url}/watch", f"/s/{w.space.slug}/changes/watch"):
+        response = client.post(form, data={"watch": "0", "next": target})
+        assert response.status_code == 302 and response.headers["Location"].startswith(f"/s/{w.space.slug}"), form
 
 
 def test_an_erased_account_keeps_no_notifications_or_watches(app):

@@ -2,6 +2,7 @@
 a comment ("you said, we did") reaches its author only once they may read it; reminders 48 hours
 before a round opens or closes are sent once."""
 
+import re
 from datetime import timedelta
 
 import pytest
@@ -49,6 +50,20 @@ def test_round_state_changes_reach_watchers_and_recent_changes(client, world, cl
     login(client, world.editor)
     response = client.get(f"/notifications/{notes(world.editor)[-1].id}")
     assert response.headers["Location"].endswith(f"/s/{world.space.slug}/{world.document.slug}/rounds/{round_.id}")
+
+
+def test_the_facilitator_who_moves_a_round_is_not_told_of_it_but_of_the_clocks_moves(world, clock):
+    """round_changed carries who made the move: the facilitator (who watches the document as its
+    author) hears of the clock opening the round, not of starting or closing it themselves."""
+    inbox.set_document_watch(db.session, world.facilitator, world.document, True)
+    round_ = start(world, clock, opens_in=timedelta(days=1))
+    assert notes(world.facilitator) == []  # they scheduled it
+    clock.advance(days=1, minutes=1)
+    service.refresh(db.session, db.session.get(Round, round_.id))  # the clock opens it
+    assert len(notes(world.facilitator)) == 1
+    service.force(db.session, db.session.get(Round, round_.id), world.facilitator, "close")
+    assert len(notes(world.facilitator)) == 1  # not told of their own close
+    assert len(notes(world.editor)) == 3  # scheduled, opened, closed
 
 
 def test_a_response_reaches_its_author_once_the_report_is_published(client, world, clock):
@@ -115,3 +130,41 @@ def test_a_published_edition_reaches_watchers_and_recent_changes(client, world):
     assert f'href="/p/{world.space.slug}/{world.document.slug}/1/"' in page
     feed = client.get("/changes.atom").get_data(as_text=True)
     assert "published edition 1 of Housing plan" in feed and "First public edition" in feed
+
+
+def test_round_and_edition_news_never_reach_a_watcher_who_lost_access(app, clock):
+    """A private space: a watch left over from before someone lost access tells them nothing, while
+    the members who watch are told of each round move and the edition."""
+    from tests.factories import make_user
+    from wiki.awareness.models import DocumentWatch
+    from wiki.publishing import service as publishing
+
+    w = people(private=True, slug="private-housing")
+    inbox.set_document_watch(db.session, w.editor, w.document, True)
+    outsider = make_user("Olive Outsider")
+    db.session.add(DocumentWatch(user_id=outsider.id, document_id=w.document.id, active=True))
+    db.session.commit()
+    round_ = start(w, clock)  # scheduled, then open by the clock
+    service.force(db.session, db.session.get(Round, round_.id), w.facilitator, "close")
+    publishing.publish(db.session, w.space, w.document, w.facilitator, None, "", lambda n: f"/p/{n}/")
+    assert [n.reason for n in notes(w.editor)] == ["watching"] * 3  # scheduled, closed, edition
+    assert notes(outsider) == []
+
+
+def test_a_briefing_lists_the_rounds_and_responses_it_spans(client, world, clock):
+    round_ = start(world, clock)
+    thread = comment(round_, world.alice, body="Please add a bus route.")
+    clock.advance(days=15)
+    service.set_disposition(db.session, thread.comments[0], world.facilitator, disposition="accepted",
+                            response="Added route 12.")
+    url = f"/s/{world.space.slug}/{world.document.slug}/briefing"
+    login(client, world.alice)
+    page = client.get(url).get_data(as_text=True)
+    assert "Rounds, responses and editions" in page
+    assert "Consultation round 1 “Spring consultation” opened on Housing plan, " in page
+    assert "(open)" not in page  # the headline says it in words, not the state's key
+    assert "responded to a comment" not in page  # the report is not out: not for Alice yet
+    login(client, world.facilitator)
+    page = client.get(url).get_data(as_text=True)
+    assert re.search(r"Fay Facilitator responded to a comment \(round 1\) on Housing plan, [^<]*: Accepted: "
+                     r"Added route 12\.</li>", page)

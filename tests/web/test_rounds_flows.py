@@ -199,6 +199,17 @@ def test_respond_publish_and_a_signed_out_visitor_reads_the_report(client, world
     assert "Bob Contributor" not in report and "Alice Contributor" not in report  # no names at all
     assert "Themes: homes, supply" in report
     assert "fewer than 5" in report
+    shown = raw(client.get(path + "/report"))
+    slug_path = f"/s/{world.space.slug}/{world.document.slug}"
+    assert f'href="{slug_path}/compare?to=2">The change (revision 2)</a>' in shown  # you said, we did
+    assert "What changed since the consultation draft" in shown
+    assert '<ins class="diff-ins">' in shown and "at night" in shown  # the diff to the current draft
+    compare = re.search(r'<a href="([^"]+)">Compare side by side', shown).group(1)
+    assert compare.startswith(f"{slug_path}/compare?") and set(compare.split("?")[1].split("&")) == {"from=1", "to=2"}
+    chart = re.search(r'<svg class="chart"[^>]*aria-describedby="table-disposition"', shown)
+    assert chart and 'role="img"' in chart.group(0)  # each chart has its numbers as a table
+    table = re.search(r'<table class="report-table" id="table-disposition">.*?</table>', shown, re.S).group(0)
+    assert "Accepted" in table and "Partly accepted" in table
     data = client.get(path + "/report.json").get_json()
     assert data["tallies"]["comments"] == 2 and data["tallies"]["respondents"] == 2
     assert data["changes"]["to_revision"] == 2 and data["changes"]["added"] > 0

@@ -1,7 +1,5 @@
 """Login, registration, logout and the profile page: parse the form, call the service, render."""
 
-from urllib.parse import urlsplit
-
 from flask import Blueprint, flash, redirect, request, url_for
 from flask_login import current_user, login_required, login_user, logout_user
 
@@ -10,26 +8,14 @@ from wiki.auth.forms import LoginForm, ProfileForm, RegisterForm
 from wiki.auth.perspectives import CONSENT_WORDING
 from wiki.extensions import db
 from wiki.forms import handle_form
+from wiki.security import is_local_path
 
 bp = Blueprint("auth", __name__)
 
 
 def _safe_next(target: str | None) -> str:
-    """Only same-site relative paths are followed after login (no open redirect).
-
-    Browsers read a backslash as a slash and drop tabs and newlines, so "/\\evil.example" or
-    "/<tab>/evil.example" would leave the site: such characters are refused outright.
-    """
-    if (
-        target
-        and target.startswith("/")
-        and not target.startswith("//")
-        and "\\" not in target
-        and not any(ord(char) < 32 or ord(char) == 127 for char in target)
-        and not urlsplit(target).netloc
-    ):
-        return target
-    return url_for("main.home")
+    """Only same-site relative paths are followed after login (wiki.security.is_local_path)."""
+    return target if is_local_path(target) else url_for("main.home")
 
 
 @bp.route("/login", methods=["GET", "POST"])

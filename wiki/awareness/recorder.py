@@ -75,15 +75,16 @@ def _on_comment_added(sender, *, comment_id: int, **_) -> None:
     _guarded(sender, f"comment {comment_id}", record_comment, comment_id)
 
 
-def _on_comment_changed(sender, *, comment_id: int, thread_id: int, change: str, **_) -> None:
+def _on_comment_changed(sender, *, comment_id: int, thread_id: int, change: str, user_id: int | None = None,
+                        **_) -> None:
     if change in ("resolved", "reopened"):
-        _guarded(sender, f"thread {thread_id} {change}", record_thread_change, comment_id, change)
+        _guarded(sender, f"thread {thread_id} {change}", record_thread_change, comment_id, change, user_id)
 
 
-def _on_round_changed(sender, *, round_id: int, state: str, **_) -> None:
+def _on_round_changed(sender, *, round_id: int, state: str, user_id: int | None = None, **_) -> None:
     from wiki.awareness import rounds
 
-    _guarded(sender, f"round {round_id} {state}", rounds.record_round, round_id, state)
+    _guarded(sender, f"round {round_id} {state}", rounds.record_round, round_id, state, user_id)
 
 
 def _on_disposition_set(sender, *, comment_id: int, round_id: int, user_id: int | None = None, **_) -> None:
@@ -151,12 +152,13 @@ def record_comment(session, comment_id: int) -> list[int]:
     return notify.notify(session, activity, event, repeat=repeat)
 
 
-def record_thread_change(session, first_comment_id: int, change: str) -> list[int]:
+def record_thread_change(session, first_comment_id: int, change: str, user_id: int | None = None) -> list[int]:
+    """A thread resolved or reopened: its participants are told, never the person who did it."""
     first = session.get(Comment, first_comment_id)
     if first is None:
         return []
     thread = first.thread
-    actor = thread.resolved_by_id if change == "resolved" else None
+    actor = user_id if user_id is not None else (thread.resolved_by_id if change == "resolved" else None)
     activity = Activity(kind=RESOLVED if change == "resolved" else REOPENED, space_id=thread.document.space_id,
                         document_id=thread.document_id, actor_id=actor, thread_id=thread.id, comment_id=first.id,
                         created_at=utcnow())

@@ -95,7 +95,9 @@ kinds.register(DISPOSITION, _load_dispositions, _show_disposition)
 # --- recording -----------------------------------------------------------------------------------------
 
 
-def record_round(session, round_id: int, state: str) -> list[int]:
+def record_round(session, round_id: int, state: str, user_id: int | None = None) -> list[int]:
+    """A round's new state; ``user_id``: the facilitator who made the move (None: the clock), who
+    is not told of it."""
     round_ = session.get(Round, round_id)
     if round_ is None:
         return []
@@ -112,7 +114,8 @@ def record_round(session, round_id: int, state: str) -> list[int]:
         answered = frozenset(session.scalars(select(Comment.author_id).join(Disposition, Disposition.comment_id
                                                                             == Comment.id)
                                              .where(Disposition.round_id == round_id, Comment.author_id.is_not(None))))
-    return notify.notify(session, activity, audience.Event(kind=ROUND, addressed=answered))
+    return notify.notify(session, activity, audience.Event(kind=ROUND, actors=frozenset({user_id}) - {None},
+                                                           addressed=answered))
 
 
 def record_disposition(session, comment_id: int, round_id: int, user_id: int | None) -> list[int]:

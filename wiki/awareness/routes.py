@@ -13,6 +13,7 @@ from wiki.documents import service as documents
 from wiki.errors import InvalidInput, NotFound
 from wiki.extensions import csrf, db
 from wiki.forms import handle_form
+from wiki.security import is_local_path
 from wiki.spaces import service as spaces
 
 bp = Blueprint("awareness", __name__)
@@ -105,9 +106,9 @@ def watch_document(space_slug: str, slug: str):
 
 
 def _back(default: str) -> str:
-    """Back to the page the form was on (same site only), else ``default``."""
+    """Back to the page the form was on (same site only: wiki.security.is_local_path), else ``default``."""
     target = request.form.get("next", "")
-    return target if target.startswith("/") and not target.startswith("//") else default
+    return target if is_local_path(target) else default
 
 
 # --- notifications ---------------------------------------------------------------------------------

@@ -222,11 +222,12 @@ def _announce(comment_id: int, thread_id: int, document_id: int) -> None:
                                document_id=document_id)
 
 
-def _changed(comment: Comment, change: str) -> None:
+def _changed(comment: Comment, change: str, user_id: int | None) -> None:
     """Tell subscribers (search index, notifications) after the commit; ids are read first so no
-    expired attribute triggers a query on a finished transaction."""
+    expired attribute triggers a query on a finished transaction. ``user_id`` is who made the
+    change, so notifications never tell people about what they did themselves."""
     ids = {"comment_id": comment.id, "thread_id": comment.thread_id, "document_id": comment.thread.document_id}
-    signals.comment_changed.send(current_app._get_current_object(), change=change, **ids)
+    signals.comment_changed.send(current_app._get_current_object(), change=change, user_id=user_id, **ids)
 
 
 def create_thread(session, document: Document, user, *, revision, start: int, end: int, quote: Quote, body: str,
@@ -322,7 +323,7 @@ def _set_status(session, thread: Thread, user, status: str) -> Thread:
     thread.status = status
     thread.resolved_by_id = viewer.user_id if status == models.RESOLVED else None
     session.commit()
-    _changed(thread.comments[0], "resolved" if status == models.RESOLVED else "reopened")
+    _changed(thread.comments[0], "resolved" if status == models.RESOLVED else "reopened", viewer.user_id)
     return thread
 
 
@@ -380,6 +381,7 @@ def check_edit(session, comment: Comment, user) -> None:
 def edit(session, comment: Comment, user, body: str) -> Comment:
     """The author's correction within 15 minutes; the previous text is kept in CommentEdit."""
     check_edit(session, comment, user)
+    actor = user.id
     body = _clean_body(body)
     if comment.thread.round_id is not None:  # a round's comments stay as they were when it closed
         rounds_gate.hold_open(session, comment.thread.round_id)
@@ -387,7 +389,7 @@ def edit(session, comment: Comment, user, body: str) -> Comment:
         session.add(CommentEdit(comment_id=comment.id, body=comment.body, created_at=timeutil.utcnow()))
         comment.body, comment.body_html, comment.edited_at = body, render_comment(body), timeutil.utcnow()
     session.commit()
-    _changed(comment, "edited")
+    _changed(comment, "edited", actor)
     return comment
 
 
@@ -400,7 +402,7 @@ def withdraw(session, comment: Comment, user) -> Comment:
     comment.body, comment.body_html, comment.state = "", "", rules.WITHDRAWN
     session.execute(delete(CommentEdit).where(CommentEdit.comment_id == comment.id))
     session.commit()
-    _changed(comment, "withdrawn")
+    _changed(comment, "withdrawn", viewer.user_id)
     return comment
 
 
@@ -440,8 +442,9 @@ def flag(session, comment: Comment, user, reason: str = "") -> None:
         session.rollback()
 
 
-def _moderate(session, comment: Comment, user, action: str, allowed, reason: str = "") -> None:
-    """Check a facilitator's moderation and log it (the caller changes the comment and commits)."""
+def _moderate(session, comment: Comment, user, action: str, allowed, reason: str = "") -> int:
+    """Check a facilitator's moderation and log it (the caller changes the comment and commits);
+    returns the facilitator's id."""
     viewer, known = _comment_context(session, comment, user)
     if not viewer.facilitator:
         raise PermissionDenied("Only facilitators can moderate comments.")
@@ -450,6 +453,7 @@ def _moderate(session, comment: Comment, user, action: str, allowed, reason: str
     session.add(ModerationAction(comment_id=comment.id, actor_id=viewer.user_id, action=action, reason=reason,
                                  created_at=timeutil.utcnow()))
     comment.moderated_by_id = viewer.user_id
+    return viewer.user_id
 
 
 def hide(session, comment: Comment, user, reason: str) -> Comment:
@@ -459,18 +463,18 @@ def hide(session, comment: Comment, user, reason: str) -> Comment:
         raise InvalidInput("Give a reason for hiding the comment (it is logged and shown to facilitators).")
     if len(reason) > 500:
         raise InvalidInput("Keep the reason to 500 characters.")
-    _moderate(session, comment, user, "hide", rules.can_hide, reason)
+    actor = _moderate(session, comment, user, "hide", rules.can_hide, reason)
     comment.state, comment.hidden_reason = rules.HIDDEN, reason
     session.commit()
-    _changed(comment, "hidden")
+    _changed(comment, "hidden", actor)
     return comment
 
 
 def unhide(session, comment: Comment, user) -> Comment:
-    _moderate(session, comment, user, "unhide", rules.can_unhide)
+    actor = _moderate(session, comment, user, "unhide", rules.can_unhide)
     comment.state, comment.hidden_reason = rules.PUBLISHED, ""
     session.commit()
-    _changed(comment, "unhidden")
+    _changed(comment, "unhidden", actor)
     return comment
 
 

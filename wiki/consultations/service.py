@@ -141,12 +141,17 @@ def _lock(session, round_id: int) -> Round:
                           .execution_options(populate_existing=True))
 
 
-def _commit_and_announce(session, round_: Round, steps: list[tuple[str | None, str]]) -> None:
+def _commit_and_announce(session, round_: Round, steps: list[tuple[str | None, str]],
+                         forced: list[tuple[str | None, str]] = (), user_id: int | None = None) -> None:
+    """Commit, then announce each move: ``steps`` the clock made (no one did them), then ``forced``
+    ones, made by ``user_id`` (who is then not notified of their own move)."""
     ids = (round_.id, round_.document_id)
     session.commit()
     app = current_app._get_current_object()
-    for previous, state in steps:
-        signals.round_changed.send(app, round_id=ids[0], document_id=ids[1], state=state, previous_state=previous)
+    for moves, actor in ((steps, None), (forced, user_id)):
+        for previous, state in moves:
+            signals.round_changed.send(app, round_id=ids[0], document_id=ids[1], state=state,
+                                       previous_state=previous, user_id=actor)
 
 
 # --- starting a round ------------------------------------------------------------------------------
@@ -214,7 +219,7 @@ def start_round(session, document: Document, user, spec: RoundSpec) -> Round:
                         for i, (text, section) in enumerate(spec.questions, start=1)]
     session.add(round_)
     session.flush()
-    _commit_and_announce(session, round_, [(None, round_.state)])
+    _commit_and_announce(session, round_, [], [(None, round_.state)], user.id)
     return round_
 
 
@@ -265,7 +270,7 @@ def force(session, round_: Round, user, action: str) -> Round:
         _require_all_answered(session, locked)
     _apply(locked, action, at)
     locked.state = forced[-1][1]
-    _commit_and_announce(session, locked, steps + forced)
+    _commit_and_announce(session, locked, steps, forced, user.id)
     return locked
 
 
