@@ -313,5 +313,7 @@ def edit_round(session, round_: Round, user, *, title: str, introduction: str, o
     steps = lifecycle.due(locked.state, window(locked), now())
     if steps:
         locked.state = steps[-1][1]
+    ids = {"round_id": locked.id, "document_id": locked.document_id}
     _commit_and_announce(session, locked, steps)
+    signals.round_edited.send(current_app._get_current_object(), **ids)  # the search index reads the new wording
     return locked

@@ -17,6 +17,7 @@ from wiki.comments.models import Comment
 from wiki.consultations import responding
 from wiki.consultations import service as rounds
 from wiki.extensions import db
+from wiki.search import service as search_service
 
 
 @pytest.fixture
@@ -61,6 +62,17 @@ def test_a_rounds_state_reaches_the_status_filter(app, world, clock):
     rounds.tick(db.session)  # what `flask rounds tick` does from cron
     assert search(app, "summer", type="round", status="scheduled")["total"] == 0
     assert search(app, "summer", type="round", status="open")["total"] == 1
+
+
+def test_an_edited_rounds_new_wording_replaces_the_old(app, world, clock):
+    round_ = start(world, clock, title="Autumn round", introduction="Tell us about orchards.")
+    assert search(app, "orchards", type="round")["total"] == 1
+    rounds.edit_round(db.session, round_, world.facilitator, title="Harvest round",
+                      introduction="Tell us about hedgerows.", opens_at=round_.opens_at, closes_at=round_.closes_at)
+    assert search(app, "orchards", type="round")["total"] == 0
+    assert [r["title"] for r in search(app, "hedgerows", type="round")["results"]] == ["Harvest round"]
+    assert search(app, "autumn", type="round")["total"] == 0
+    assert search_service.check(db.session, search_service.engine(app).backend).ok
 
 
 def test_a_round_comment_leads_to_the_round_page(app, world, clock):
