@@ -109,6 +109,25 @@ def test_responses_are_found_by_facilitators_first_and_by_everyone_once_publishe
     assert search(app, "protected", world.facilitator, type="response")["total"] == 2
 
 
+def test_a_changed_response_and_an_unpublished_report_reach_the_index(app, world, clock):
+    round_ = start(world, clock)
+    thread = comment(round_, world.alice, body="Wider pavements")
+    clock.advance(days=15)
+    answered = _first_comment(thread)
+    responding.set_disposition(db.session, answered, world.facilitator, disposition="noted",
+                               response="We will survey the kerbs.")
+    rounds.force(db.session, round_, world.facilitator, "publish")
+    assert search(app, "kerbs", world.alice, type="response")["total"] == 1
+    responding.set_disposition(db.session, answered, world.facilitator, disposition="accepted",
+                               response="We will widen the footways.")
+    assert search(app, "kerbs", world.alice, type="response")["total"] == 0
+    assert search(app, "footways", world.alice, type="response", status="accepted")["total"] == 1
+    rounds.force(db.session, round_, world.facilitator, "unpublish")
+    assert search(app, "footways", world.alice, type="response")["total"] == 0
+    assert search(app, "footways", world.facilitator, type="response")["total"] == 1
+    assert search_service.check(db.session, search_service.engine(app).backend).ok
+
+
 def test_a_response_leaves_results_when_its_comment_is_withdrawn(app, world, clock):
     round_ = start(world, clock)
     thread = comment(round_, world.alice, body="Benches in the park")
