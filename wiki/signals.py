@@ -13,6 +13,8 @@ a contract between features that are built separately: add keywords freely, neve
   comment_id is the thread's first comment
 - round_changed: round_id, document_id, state, previous_state (None for a new round), user_id (the
   facilitator who started the round or forced the move; None when the clock moved it)
+- round_edited: round_id, document_id — a facilitator changed a round's wording or dates (a state change
+  the edit causes is announced by round_changed as well)
 - disposition_set: comment_id, thread_id, round_id, document_id, user_id — a facilitator answered
   (or changed the answer to) a comment
 - edition_published: edition_id, document_id, number
@@ -30,6 +32,7 @@ revision_committed = _signals.signal("revision-committed")
 comment_added = _signals.signal("comment-added")
 comment_changed = _signals.signal("comment-changed")
 round_changed = _signals.signal("round-changed")
+round_edited = _signals.signal("round-edited")
 disposition_set = _signals.signal("disposition-set")
 edition_published = _signals.signal("edition-published")
 document_deleted = _signals.signal("document-deleted")

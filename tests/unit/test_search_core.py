@@ -189,3 +189,7 @@ def test_facet_counts_keep_the_other_filters():
     assert tally.total == 1
     assert tally.kinds == {"comment": 1, "document": 1}
     assert tally.spaces == {1: 1}
+    assert tally.passes("comment", 2, "open") and not tally.passes("document", 1, "open")  # nothing counted
+    assert not tally.visible(3, day, frozenset({ALL})) and tally.visible(2, day, frozenset({ALL}))
+    tally.count("comment", 2, "open", 5)  # five visible matches with the same facts, counted at once
+    assert tally.total == 6 and tally.spaces == {1: 1, 2: 5}

@@ -15,7 +15,17 @@ import pytest
 
 from wiki.rendering import render_comment, render_document, sanitize_html
 
-CORPUS_DIR = Path(__file__).resolve().parents[2].parent / "shared" / "testdata" / "xss"
+
+def _corpus_dir() -> Path:
+    """``shared/testdata/xss`` beside the checkout, however deep the checkout sits (a worktree under
+    /work/wt/<name> as well as /work/main): a corpus silently not found would skip every XSS test."""
+    for folder in Path(__file__).resolve().parents[2].parents:
+        if (folder / "shared" / "testdata" / "xss").is_dir():
+            return folder / "shared" / "testdata" / "xss"
+    return Path(__file__).resolve().parents[2].parent / "shared" / "testdata" / "xss"
+
+
+CORPUS_DIR = _corpus_dir()
 CORPUS_FILES = sorted(CORPUS_DIR.glob("*.txt")) if CORPUS_DIR.is_dir() else []
 
 FORBIDDEN_TAGS = {

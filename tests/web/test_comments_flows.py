@@ -8,12 +8,12 @@ import html
 import re
 from datetime import timedelta
 from html.parser import HTMLParser
-from pathlib import Path
 
 import pytest
 from sqlalchemy import func, select
 
 from tests.factories import add_member, login, make_document, make_space, make_user, token_for
+from tests.unit.test_xss_corpus import CORPUS_DIR
 from wiki import signals, timeutil
 from wiki.auth import service as accounts
 from wiki.comments import service
@@ -22,7 +22,7 @@ from wiki.extensions import db
 
 TEXT = ("# Plan\n\nHousing comes **first** for [everyone](https://example.org) here.\n\n"
         "## Transport\n\nRail and buses link the towns.\n\n- Cycle lanes on every road\n- Night buses\n")
-CORPUS = Path(__file__).resolve().parents[2].parent / "shared" / "testdata" / "xss"
+CORPUS = CORPUS_DIR  # found from a worktree too (tests/unit/test_xss_corpus.py)
 
 
 @pytest.fixture

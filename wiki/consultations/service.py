@@ -318,5 +318,7 @@ def edit_round(session, round_: Round, user, *, title: str, introduction: str, o
     steps = lifecycle.due(locked.state, window(locked), now())
     if steps:
         locked.state = steps[-1][1]
-    _commit_and_announce(session, locked, steps)
+    ids = {"round_id": locked.id, "document_id": locked.document_id}
+    _commit_and_announce(session, locked, [], forced=steps, user_id=user.id)  # the edit moved it, not the clock
+    signals.round_edited.send(current_app._get_current_object(), **ids)  # the search index reads the new wording
     return locked

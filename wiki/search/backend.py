@@ -115,13 +115,21 @@ class Tally:
 
     def admit(self, kind: str, space: int, status: str, day: int, access: frozenset[str]) -> bool:
         """Count one matching entry if this searcher may find it; True if it passes every filter."""
+        return self.visible(space, day, access) and self.count(kind, space, status)
+
+    def visible(self, space: int, day: int, access: frozenset[str]) -> bool:
+        """May this searcher find the entry, and is it in the date range? (Nothing is counted.)"""
         tokens = self.access.get(space)
         if (tokens is None or access.isdisjoint(tokens)) and PUBLIC not in access:
             return False
         first, last = self.first, self.last
-        if (first is not None and day < first) or (last is not None and (day > last or not day)):
-            return False
-        return self.count(kind, space, status)
+        return not ((first is not None and day < first) or (last is not None and (day > last or not day)))
+
+    def passes(self, kind: str, space: int, status: str) -> bool:
+        """Does a visible entry pass the type, space and status filters? (Nothing is counted.)"""
+        f = self.filters
+        return (not f.kinds or kind in f.kinds) and (not f.spaces or space in f.spaces) \
+            and (not f.statuses or status in f.statuses)
 
     def count(self, kind: str, space: int, status: str, n: int = 1) -> bool:
         """Count ``n`` entries already known to be visible and in the date range."""

@@ -17,7 +17,7 @@ def reindex():
     engine = service.engine(current_app._get_current_object())
     total = service.total_groups(db.session)
     db.session.rollback()
-    label = f"Indexing {total} documents and comment threads ({engine.backend.name})"
+    label = f"Indexing {total} documents, comment threads, rounds and editions ({engine.backend.name})"
     try:
         with click.progressbar(length=total, label=label, show_pos=True, show_eta=True) as bar:
             count = service.reindex(db.session, engine.backend, progress=bar.update)
@@ -31,7 +31,7 @@ def reindex():
 @click.option("--show", default=20, show_default=True, help="How many of each problem to list.")
 @click.option("--quiet", "-q", is_flag=True, help="Print nothing when the index is up to date (for cron).")
 def check(fix, show, quiet):
-    """Report documents and comment threads missing from the index or indexed from old facts.
+    """Report documents, comment threads, rounds and editions missing from the index or indexed from old facts.
 
     Exits with status 1 when something is wrong (and --fix was not given), so cron can alert."""
     engine = service.engine(current_app._get_current_object())

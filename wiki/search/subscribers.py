@@ -31,6 +31,7 @@ def _jobs_for(signal_name: str, kwargs: dict) -> list[str]:
         "disposition-set": lambda: [thread],  # a response is found with the thread it answers
         # a round's state also decides who sees the responses in its threads
         "round-changed": lambda: [f"round:{kwargs.get('round_id')}", f"{ROUND_THREADS}:{kwargs.get('round_id')}"],
+        "round-edited": lambda: [f"round:{kwargs.get('round_id')}"],  # title, introduction
         "edition-published": lambda: [f"edition:{kwargs.get('edition_id')}"],
         "document-deleted": lambda: [f"{REMOVED_DOCUMENT}:{kwargs.get('document_id')}"],
         "user-erased": lambda: [f"{AUTHOR}:{kwargs.get('user_id')}"],
@@ -52,7 +53,7 @@ def _make_handler(signal_name: str):
 
 
 SIGNALS = ("revision_committed", "comment_added", "comment_changed", "disposition_set", "round_changed",
-           "edition_published", "document_deleted", "user_erased", "document_changed")
+           "round_edited", "edition_published", "document_deleted", "user_erased", "document_changed")
 _handlers = []  # blinker keeps weak references: the handlers live here
 
 

@@ -13,6 +13,7 @@ import pytest
 from tests.factories import make_document, make_space, make_user, token_for
 from tests.unit.test_xss_corpus import CORPUS_FILES, audit
 from tests.web.search.conftest import BACKENDS, flush, search_app_for
+from wiki.comments import service as comments
 from wiki.documents import service as documents
 from wiki.extensions import db
 
@@ -51,12 +52,23 @@ def world(request, tmp_path_factory):
         for i in range(ZEBRAS):
             make_document(other, admin, f"Animals {i}", f"A zebra called number {i}.\n")
         secret_slug = make_document(secret, admin, "Secret housing", "Housing in the hidden quarter.\n").slug
+        _hostile_comments(documents.find(db.session, "town", slugs["transport-body"], admin)[1], reader)
         archived = documents.find(db.session, "town", slugs["archived"], admin)[1]
         documents.set_status(db.session, archived, "archived")
         token = token_for(reader)
         flush(app)
         db.session.remove()
         yield World(app, token, slugs, secret_slug)
+
+
+def _hostile_comments(document, author) -> None:
+    """One comment per XSS corpus file, carrying its first lines (the corpus in comments, not only documents)."""
+    for path in CORPUS_FILES:
+        lines = path.read_text(errors="replace").splitlines()[:40]
+        body = "\n\n".join(f"Payload alert {line}" for line in lines)[:4500]
+        start, end, quote = comments.locate(db.session, document, 1, exact="transport")
+        comments.create_thread(db.session, document, author, revision=1, start=start, end=end, quote=quote,
+                               body=body, visibility="named")
 
 
 def api(world, query: str, *, signed_in: bool = False, **params):
@@ -195,9 +207,13 @@ def test_common_words_alone_find_nothing_and_say_so(world):
     assert "Very common words were left out: the, of." in page
 
 
-def test_markup_in_documents_is_inert_in_results(world):
-    for query in ("alert", "script", "payload alert", "hostile"):
-        for result in api(world, query).get_json()["results"]:
+def test_markup_in_documents_and_comments_is_inert_in_results(world):
+    assert CORPUS_FILES, "the XSS corpus (shared/testdata/xss) was not found"
+    kinds = {r["type"] for r in api(world, "payload", type=["document", "comment"]).get_json()["results"]}
+    assert kinds == {"document", "comment"}  # the corpus is searched in both
+    for query in ("alert", "script", "payload alert", "hostile", "onerror", "javascript"):
+        for result in api(world, query).get_json()["results"] + api(
+                world, query, type="comment").get_json()["results"]:
             assert audit(result["snippet_html"]) == []
             assert "<" not in result["snippet_html"].replace("<mark>", "").replace("</mark>", "")
         page = world.app.test_client().get("/search", query_string={"q": query}).get_data(as_text=True)

@@ -1,5 +1,5 @@
 """`flask search reindex` rebuilds everything (with a progress bar); `flask search check` reports
-documents and comment threads missing, stale or orphaned in the index (exit status 1 for cron) and
+documents, comment threads, rounds and editions missing, stale or orphaned in the index (exit status 1 for cron) and
 `--fix` repairs them.
 """
 
@@ -40,7 +40,8 @@ def test_reindex_builds_everything_and_check_agrees(app):
 
     result = runner.invoke(args=["search", "reindex"])
     assert result.exit_code == 0, result.output
-    assert f"Indexing 3 documents and comment threads ({app.config['SEARCH_BACKEND']})" in result.output
+    backend = app.config["SEARCH_BACKEND"]
+    assert f"Indexing 3 documents, comment threads, rounds and editions ({backend})" in result.output
     assert "Indexed 7 entries." in result.output  # 2 documents, 1 section, 1 comment, 3 group markers
     assert found(app, "homes") == 1
 

@@ -6,7 +6,7 @@ import html
 import pytest
 
 from tests.factories import login, make_document, make_space, make_user
-from tests.web.search.conftest import flush
+from tests.web.search.conftest import flush, search_app_for
 
 
 @pytest.fixture
@@ -99,3 +99,18 @@ def test_a_broken_index_is_a_503_with_a_message_not_a_500(app, client, world, mo
     api = client.get("/api/v1/search?q=housing")
     assert api.status_code == 503 and api.get_json() == {
         "error": "Search is unavailable just now. Please try again in a minute."}
+
+
+@pytest.mark.parametrize("name", ["postgresql", "elastic"])
+def test_a_misconfigured_backend_is_a_503_and_never_fails_a_save(request, tmp_path, name):
+    """SEARCH_BACKEND=postgresql on a SQLite database, or an unknown backend: searches answer 503 with
+    a message (logged for the operator); saving still works."""
+    with search_app_for(request, "whoosh", tmp_path, SEARCH_BACKEND=name) as app:
+        admin = make_user("Ada Admin", admin=True)
+        make_document(make_space("town"), admin, "Housing plan", "Housing comes first.\n")  # indexing fails quietly
+        client = app.test_client()
+        page = client.get("/search?q=housing")
+        assert page.status_code == 503
+        assert "Search is unavailable just now. Please try again later." in page.get_data(as_text=True)
+        api = client.get("/api/v1/search?q=housing")
+        assert api.status_code == 503 and "unavailable" in api.get_json()["error"]

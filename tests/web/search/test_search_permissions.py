@@ -1,13 +1,15 @@
 """Search only ever returns what the searcher may read: every kind of searcher × public/private space ×
 comment visibility (named / anonymous / facilitators only) × comment state (published / pending /
 hidden / withdrawn), through the JSON API and the page, on each backend. Anonymous authors are never
-found by, or shown under, their name.
+found by, or shown under, their name. Consultation rounds and facilitators' responses too: every
+searcher × public/private space × report published or not.
 
 Expectations are written out here from issue 5 and issue 7, independently of wiki/comments/rules.py.
 """
 
 import html
 from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from sqlalchemy import select
@@ -16,6 +18,8 @@ from tests.factories import PASSWORD, add_member, make_document, make_space, mak
 from tests.web.search.conftest import BACKENDS, flush, search_app_for
 from wiki.comments import service as comments
 from wiki.comments.models import Comment
+from wiki.consultations import responding
+from wiki.consultations import service as rounds
 from wiki.extensions import db
 
 AUTHOR = "Aisha Authorname"
@@ -59,6 +63,8 @@ def world(request, tmp_path_factory):
                 db.session.commit()
                 for visibility in VISIBILITIES:
                     _comment(document, people, word(slug, visibility, state), visibility, state)
+            for published in (True, False):
+                _answered_round(space, people, slug, published)
         flush(app)
         tokens = {viewer: token_for(person) for viewer, person in people.items()}
         emails = {viewer: person.email for viewer, person in people.items()}
@@ -76,6 +82,33 @@ def _comment(document, people, body: str, visibility: str, state: str) -> None:
     elif state == "withdrawn":
         comments.withdraw(db.session, comment, people["author"])
     assert comment.state == state
+
+
+REPORTS = {True: "published", False: "unpublished"}
+
+
+def round_word(space: str, published: bool, what: str) -> str:
+    """A word found in one round's title ("round") or one response ("answer") only."""
+    return f"qr{space}{REPORTS[published][:5]}{what}"
+
+
+def _answered_round(space, people, slug: str, published: bool) -> None:
+    """A round on a document of its own, one named comment in it answered; its report published or not."""
+    facilitator = people["facilitator"]
+    document = make_document(space, facilitator, f"Round plan {slug} {REPORTS[published]}", TEXT)
+    at = datetime.now(UTC)
+    round_ = rounds.start_round(db.session, document, facilitator, rounds.RoundSpec(
+        title=f"Listening {round_word(slug, published, 'round')}", opens_at=at, closes_at=at + timedelta(days=14)))
+    start, end, quote = comments.locate(db.session, document, round_.revision_number, exact="Housing comes first")
+    thread = comments.create_thread(db.session, document, people["author"], revision=round_.revision_number,
+                                    start=start, end=end, quote=quote, body="Round comment", visibility="named",
+                                    round_id=round_.id)
+    rounds.force(db.session, round_, facilitator, "close")
+    answered = db.session.scalar(select(Comment).where(Comment.thread_id == thread.id))
+    responding.set_disposition(db.session, answered, facilitator, disposition="accepted",
+                               response=f"We did {round_word(slug, published, 'answer')}")
+    if published:
+        rounds.force(db.session, round_, facilitator, "publish")
 
 
 def api(world: World, viewer: str, query: str, **params) -> dict:
@@ -162,3 +195,18 @@ def test_type_counts_only_count_what_the_searcher_may_find(world, viewer):
     text = page(world, viewer, everything).replace('<span class="count">', "").replace("</span>", "")
     assert f"All ({expected})" in text
     assert api(world, viewer, everything)["total"] == expected
+
+
+@pytest.mark.parametrize("viewer", VIEWERS)
+@pytest.mark.parametrize("space", SPACES)
+def test_rounds_and_responses_are_found_only_by_those_who_may_read_them(world, viewer, space):
+    """A round by its space's readers; a response by them once the report is published, before that
+    by facilitators (and admins) only — never by the commenter, never from outside a private space."""
+    for published in (True, False):
+        found_round = api(world, viewer, round_word(space, published, "round"), type="round")["total"]
+        assert found_round == int(reads(viewer, space)), (published, "round")
+        may_see = reads(viewer, space) and (published or viewer in ("facilitator", "admin"))
+        answers = api(world, viewer, round_word(space, published, "answer"))
+        assert [r["type"] for r in answers["results"]] == ["response"] * int(may_see), (published, "response")
+        if may_see:
+            assert answers["results"][0]["url"].rsplit("#", 1)[1].startswith("response-")

@@ -17,6 +17,7 @@ from wiki.comments.models import Comment
 from wiki.consultations import responding
 from wiki.consultations import service as rounds
 from wiki.extensions import db
+from wiki.search import service as search_service
 
 
 @pytest.fixture
@@ -63,6 +64,17 @@ def test_a_rounds_state_reaches_the_status_filter(app, world, clock):
     assert search(app, "summer", type="round", status="open")["total"] == 1
 
 
+def test_an_edited_rounds_new_wording_replaces_the_old(app, world, clock):
+    round_ = start(world, clock, title="Autumn round", introduction="Tell us about orchards.")
+    assert search(app, "orchards", type="round")["total"] == 1
+    rounds.edit_round(db.session, round_, world.facilitator, title="Harvest round",
+                      introduction="Tell us about hedgerows.", opens_at=round_.opens_at, closes_at=round_.closes_at)
+    assert search(app, "orchards", type="round")["total"] == 0
+    assert [r["title"] for r in search(app, "hedgerows", type="round")["results"]] == ["Harvest round"]
+    assert search(app, "autumn", type="round")["total"] == 0
+    assert search_service.check(db.session, search_service.engine(app).backend).ok
+
+
 def test_a_round_comment_leads_to_the_round_page(app, world, clock):
     round_ = start(world, clock)
     thread = comment(round_, world.alice, body="Cycle lanes on every road")
@@ -95,6 +107,25 @@ def test_responses_are_found_by_facilitators_first_and_by_everyone_once_publishe
         assert body["results"][0]["url"].endswith(f"#response-{answered.id}")
         assert search(app, "protected", user, type="response", status="accepted")["total"] == 1
     assert search(app, "protected", world.facilitator, type="response")["total"] == 2
+
+
+def test_a_changed_response_and_an_unpublished_report_reach_the_index(app, world, clock):
+    round_ = start(world, clock)
+    thread = comment(round_, world.alice, body="Wider pavements")
+    clock.advance(days=15)
+    answered = _first_comment(thread)
+    responding.set_disposition(db.session, answered, world.facilitator, disposition="noted",
+                               response="We will survey the kerbs.")
+    rounds.force(db.session, round_, world.facilitator, "publish")
+    assert search(app, "kerbs", world.alice, type="response")["total"] == 1
+    responding.set_disposition(db.session, answered, world.facilitator, disposition="accepted",
+                               response="We will widen the footways.")
+    assert search(app, "kerbs", world.alice, type="response")["total"] == 0
+    assert search(app, "footways", world.alice, type="response", status="accepted")["total"] == 1
+    rounds.force(db.session, round_, world.facilitator, "unpublish")
+    assert search(app, "footways", world.alice, type="response")["total"] == 0
+    assert search(app, "footways", world.facilitator, type="response")["total"] == 1
+    assert search_service.check(db.session, search_service.engine(app).backend).ok
 
 
 def test_a_response_leaves_results_when_its_comment_is_withdrawn(app, world, clock):
