@@ -135,12 +135,13 @@ def post_comment(document_id):
 
 @bp.get("/documents/<int:document_id>/comments")
 @operation("/documents/{document_id}/comments", "get",
-           "The document's comment threads you may see, placed on the current text", params=[_DOC, *_FILTERS],
+           "The document's comment threads you may see, placed on the current text (the live draft, when it is "
+           "ahead of the last revision)", params=[_DOC, *_FILTERS],
            public=True, responses={200: ("Threads in document order, then detached ones", THREADS),
                                    404: ("No such document", ERROR)})
 def list_comments(document_id):
     _, document, actor = documents.find_by_id(db.session, document_id, _user())
-    views = service.thread_views(db.session, document, _user(), actor, filters=request.args)
+    views = service.thread_views(db.session, document, _user(), actor, filters=request.args, live=True)
     return jsonify([thread_json(v) for v in views])
 
 
