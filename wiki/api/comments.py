@@ -107,7 +107,7 @@ def _nested(data: dict, name: str, fields: dict[str, type], required: set[str]) 
 
 
 def _thread_of(document, user, actor, thread_id: int) -> dict:
-    views = service.thread_views(db.session, document, user, actor)
+    views = service.thread_views(db.session, document, user, actor, thread_ids=[thread_id])
     return next((thread_json(v) for v in views if v.id == thread_id), {"thread_id": thread_id})
 
 
