@@ -28,6 +28,7 @@ import json
 import os
 import random
 import secrets
+import shutil
 import statistics
 import sys
 import tempfile
@@ -241,7 +242,7 @@ def poster(port: int, token: str, doc_id: int, revision: int, passages: list, re
     conn.close()
 
 
-def posting(wiki: Wiki, url: str, tmp: str, posts: int) -> dict:
+def posting(wiki: Wiki, url: str, tmp: str, posts: int, keep_log: str | None = None) -> dict:
     """Comments on the head revision (a reader comments on what they see), random passages."""
     env = {key: os.environ[key] for key in ("PATH", "HOME", "LANG") if key in os.environ}
     env.update(WIKI_CONFIG="production", SECRET_KEY=secrets.token_hex(32), DATABASE_URL=url,
@@ -270,6 +271,8 @@ def posting(wiki: Wiki, url: str, tmp: str, posts: int) -> dict:
     finally:
         server.stop()
         print_errors("wiki", Path(tmp) / "wiki.log")
+        if keep_log:
+            shutil.copy(Path(tmp) / "wiki.log", keep_log)
     for _, status in results:
         statuses[status] = statuses.get(status, 0) + 1
     latencies = [ms for ms, status in results if status == 201]
@@ -290,6 +293,7 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=7, help="runs per re-anchoring and view measurement")
     parser.add_argument("--posts", type=int, default=10, help="comments per poster (20 posters)")
     parser.add_argument("--database-url", help="a PostgreSQL server URL (default: SQLite in a temp dir)")
+    parser.add_argument("--keep-log", help="copy the served app's log (tracebacks) to this file")
     args = parser.parse_args()
     print(f"load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} CPUs; "
           f"{'PostgreSQL' if args.database_url else 'SQLite (WAL)'}")
@@ -303,7 +307,7 @@ def main() -> None:
         wiki.add_threads(base, anchors)
         f["views"] = measure_app(wiki, writer, base, args)
         print(f"\n4. posting, {POSTERS} concurrent posters (served app):")
-        f["post"] = posting(wiki, url, tmp, args.posts)
+        f["post"] = posting(wiki, url, tmp, args.posts, args.keep_log)
         with wiki.app.app_context():
             wiki.db.engine.dispose()
     print_table(f)

@@ -49,7 +49,8 @@ class Filters:
 def _revision(session, document: Document, revision) -> Revision:
     if isinstance(revision, Revision):
         return revision
-    return documents.get_revision(session, document, document.head_number if revision is None else revision)
+    number = document.head_number if revision is None else revision
+    return documents.get_revision(session, document, number, load=("text",))  # html, toc: loaded if used
 
 
 def _placed(session, document: Document, revision: Revision, only=None) -> list[tuple[Thread, int, int, str]]:
