@@ -107,8 +107,9 @@ def thread_views(session, document: Document, user, actor, *, revision=None, fil
     space = document.space
     viewer, settings = viewer_for(actor, user, space), settings_of(space)
     filters = filters if isinstance(filters, Filters) else Filters.from_mapping(filters)
+    on_head = revision is None or revision == document.head_number
+    draft = live_draft.live_text(session, document) if live and on_head else None  # ends the transaction first
     rev = _revision(session, document, revision)
-    draft = live_draft.live_text(session, document) if live and rev.number == document.head_number else None
     rows = _placed(session, document, rev, thread_ids)
     if not rows:
         return []
