@@ -54,8 +54,10 @@ def untouched(anchors: list[Anchor], ranges: list[tuple[int, int]]) -> set[int]:
     return {i for i, a in enumerate(anchors) if not any(lo < a.end and a.start < hi for lo, hi in ranges)}
 
 
-def run(name: str, base: str, anchors: list[Anchor], revisions: list[str], keep: list[set[int]] | None = None) -> None:
-    """Time reanchor over the revisions; ``keep``: per revision, anchors that must not be orphaned."""
+def run(name: str, base: str, anchors: list[Anchor], revisions: list[str],
+        keep: list[set[int]] | None = None) -> tuple[float, float]:
+    """Time reanchor over the revisions; ``keep``: per revision, anchors that must not be orphaned.
+    Returns the median (wall, CPU) ms."""
     timings, orphaned, requoted, invalid, lost = [], [], [], 0, 0
     for k, new in enumerate(revisions):
         ms, placed = timed(lambda new=new: reanchor(base, new, anchors))
@@ -73,6 +75,7 @@ def run(name: str, base: str, anchors: list[Anchor], revisions: list[str], keep:
           f"(placed by search): mean {statistics.mean(requoted):.1f}")
     print(f"    anchored but not reading their quote: {invalid} (must be 0)"
           + (f";  orphaned though untouched by the rewrite: {lost} (must be 0)" if keep else ""))
+    return wall, cpu
 
 
 def main() -> None:

@@ -18,7 +18,7 @@ from wiki.comments import service
 from wiki.comments.presenters import CommentView, ThreadView
 from wiki.documents import service as documents
 from wiki.errors import InvalidInput
-from wiki.extensions import db
+from wiki.extensions import begin_read, db
 
 _VISIBILITY = "named (default), anonymous or facilitators"
 POST = {
@@ -107,7 +107,7 @@ def _nested(data: dict, name: str, fields: dict[str, type], required: set[str]) 
 
 
 def _thread_of(document, user, actor, thread_id: int) -> dict:
-    views = service.thread_views(db.session, document, user, actor)
+    views = service.thread_views(db.session, document, user, actor, thread_ids=[thread_id])
     return next((thread_json(v) for v in views if v.id == thread_id), {"thread_id": thread_id})
 
 
@@ -120,6 +120,7 @@ def _thread_of(document, user, actor, thread_id: int) -> dict:
                       422: ("Invalid input, or the quote does not match the revision", ERROR),
                       429: ("Too many comments in a minute", ERROR)})
 def post_comment(document_id):
+    begin_read(db.session)  # checks without SQLite's write lock; create_thread takes it for the write only
     _, document, actor = documents.find_by_id(db.session, document_id, _user())
     data = json_body(POST)
     quote = _nested(data, "quote", {"exact": str, "prefix": str, "suffix": str}, {"exact"})
@@ -130,17 +131,20 @@ def post_comment(document_id):
     thread = service.create_thread(db.session, document, _user(), revision=data["revision"], start=start, end=end,
                                    quote=located, body=data["body"], visibility=data["visibility"],
                                    perspective=data["perspective"])
-    return jsonify(_thread_of(document, _user(), actor, thread.id)), 201
+    thread_id = thread.id
+    begin_read(db.session)  # committed: the answer is read without holding SQLite's write lock
+    return jsonify(_thread_of(document, _user(), actor, thread_id)), 201
 
 
 @bp.get("/documents/<int:document_id>/comments")
 @operation("/documents/{document_id}/comments", "get",
-           "The document's comment threads you may see, placed on the current text", params=[_DOC, *_FILTERS],
+           "The document's comment threads you may see, placed on the current text (the live draft, when it is "
+           "ahead of the last revision)", params=[_DOC, *_FILTERS],
            public=True, responses={200: ("Threads in document order, then detached ones", THREADS),
                                    404: ("No such document", ERROR)})
 def list_comments(document_id):
     _, document, actor = documents.find_by_id(db.session, document_id, _user())
-    views = service.thread_views(db.session, document, _user(), actor, filters=request.args)
+    views = service.thread_views(db.session, document, _user(), actor, filters=request.args, live=True)
     return jsonify([thread_json(v) for v in views])
 
 
@@ -150,9 +154,11 @@ def list_comments(document_id):
            params=[_COMMENT], responses={201: ("The reply", COMMENT), **_REFUSED,
                                          422: ("Invalid input", ERROR), 429: ("Too many comments in a minute", ERROR)})
 def post_reply(comment_id):
+    begin_read(db.session)  # checks without SQLite's write lock; reply takes it for the write only
     comment, actor = service.get_comment(db.session, comment_id, _user())
     data = json_body(REPLY)
     reply = service.reply(db.session, comment.thread, _user(), data["body"], data["visibility"], data["perspective"])
+    begin_read(db.session)
     return jsonify(comment_json(service.comment_view(db.session, reply, _user(), actor))), 201
 
 

@@ -9,6 +9,7 @@ dropping — a thread whose passage was rewritten beyond recognition.
 Modules: ``rules`` (PURE: who sees a comment, under which name, who may do what), ``blocks`` and
 ``selection`` (PURE: rendered blocks ↔ Markdown, a reader's selection found in the Markdown),
 ``service`` (use cases), ``queries`` / ``presenters`` (what one viewer is shown), ``placement``
-(re-anchoring after each revision; ``subscribers`` wires it to ``revision_committed``), ``export``
+(re-anchoring after each revision; ``subscribers`` wires it to ``revision_committed``), ``live``
+(threads placed on the unsaved live draft for the API, one cached diff per live version), ``export``
 (CSV), ``routes`` (pages, no JavaScript needed), ``events`` (live delivery to each reader).
 """

@@ -283,8 +283,14 @@ _ATX_START = re.compile(r"[ \t]{0,3}#{1,6}(?:[ \t]|$)")
 def heading_starts(text: str, toc) -> list[tuple[int, str]]:
     """(source offset, heading id) for each heading of ``text`` that the revision's TOC lists, in
     order: source headings are matched to TOC entries ([level, id, title]) by their letters, so a
-    heading Python-Markdown did not render (or one inside a list) cannot shift the others."""
-    entries = [(plain_key(title), anchor) for _, anchor, title in (toc or [])]
+    heading Python-Markdown did not render (or one inside a list) cannot shift the others.
+    Cached: every comment posted on a revision asks for the same ~100 KB text's headings."""
+    return list(_heading_starts(text, tuple((anchor, title) for _, anchor, title in (toc or []))))
+
+
+@lru_cache(maxsize=16)
+def _heading_starts(text: str, toc: tuple[tuple[str, str], ...]) -> tuple[tuple[int, str], ...]:
+    entries = [(plain_key(title), anchor) for anchor, title in toc]
     found: list[tuple[int, str]] = []
     p = 0
     for block in split_blocks(text):
@@ -299,7 +305,7 @@ def heading_starts(text: str, toc) -> list[tuple[int, str]]:
                 found.append((block.start, entries[k][1]))
                 p = k + 1
                 break
-    return found
+    return tuple(found)
 
 
 def section_at(headings: list[tuple[int, str]], pos: int) -> str:

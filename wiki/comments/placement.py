@@ -14,7 +14,7 @@ older positions over newer ones.
 
 from collections import defaultdict
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, insert, select, update
 
 from wiki.comments import anchoring, blocks
 from wiki.comments.anchoring import Anchor, Quote
@@ -22,6 +22,8 @@ from wiki.comments.models import ANCHORED, ORPHANED, Thread, ThreadAnchor
 from wiki.documents import revisions
 from wiki.documents import service as documents
 from wiki.documents.models import Document, Revision
+
+_TEXT = ("text", "toc")  # a revision's columns re-anchoring reads (never its HTML)
 
 
 def behind(session, document: Document) -> bool:
@@ -46,27 +48,46 @@ def catch_up(session, document_id: int, previous: tuple[int, str] | None = None)
     if not threads:
         session.commit()
         return 0
-    head = documents.get_revision(session, document, document.head_number)
+    head = documents.get_revision(session, document, document.head_number, load=_TEXT)
     by_revision: dict[int, list[Thread]] = defaultdict(list)
     for thread in threads:
         by_revision[thread.anchored_revision].append(thread)
     have = {previous[0]: previous[1]} if previous else {}
     headings = blocks.heading_starts(head.text, head.toc)
+    places = []
     for number, group in by_revision.items():
         old_text = have.get(number)
         if old_text is None:
             old_text = _text_of(session, document, number)
-        move(old_text, head.text, group, head.number, headings)
-    existing = set(session.scalars(
-        select(ThreadAnchor.thread_id).where(ThreadAnchor.thread_id.in_([t.id for t in threads]),
-                                             ThreadAnchor.revision_number == head.number)
-    ))
-    session.add_all(
-        ThreadAnchor(thread_id=t.id, revision_number=head.number, start=t.start, end=t.end, state=t.anchor_state)
-        for t in threads if t.id not in existing
-    )
+        places += move(old_text, head.text, group, headings)
+    _store(session, places, head.number)
     session.commit()
     return len(threads)
+
+
+def _store(session, places: list[dict], number: int) -> None:
+    """Write every thread's new place and its ``ThreadAnchor`` row for revision ``number`` in a few
+    statements: one UPDATE marks all threads caught up, an executemany moves the ones whose place
+    changed, one multi-row INSERT adds the anchors (the ORM's unit of work took ~10× as long)."""
+    ids = [p["tid"] for p in places]
+    existing = set(session.scalars(
+        select(ThreadAnchor.thread_id).where(ThreadAnchor.thread_id.in_(ids), ThreadAnchor.revision_number == number)
+    ))
+    table = Thread.__table__
+    session.execute(update(table).where(table.c.id.in_(ids)).values(anchored_revision=number))
+    moved = [p for p in places if p["moved"]]  # an edit near the end moves few
+    if moved:
+        session.execute(
+            update(table).where(table.c.id == bindparam("tid")).values(
+                start=bindparam("new_start"), end=bindparam("new_end"), anchor_state=bindparam("state"),
+                section=bindparam("new_section")),
+            moved,
+        )
+    rows = [{"thread_id": p["tid"], "revision_number": number, "start": p["new_start"], "end": p["new_end"],
+             "state": p["state"]} for p in places if p["tid"] not in existing]
+    if rows:
+        session.execute(insert(ThreadAnchor.__table__), rows)
+    session.expire_all()  # the threads loaded here now hold stale places
 
 
 def _text_of(session, document: Document, number: int) -> str:
@@ -84,15 +105,17 @@ def stored_anchor(thread: Thread, text: str) -> Anchor:
     return Anchor(start, min(max(thread.end, start), len(text)), quote, ORPHANED)
 
 
-def move(old_text: str, new_text: str, threads: list[Thread], number: int, headings) -> None:
-    """Place ``threads`` (anchored in ``old_text``) on ``new_text`` = revision ``number``: one diff."""
+def move(old_text: str, new_text: str, threads: list[Thread], headings) -> list[dict]:
+    """Place ``threads`` (anchored in ``old_text``) on ``new_text``: one diff. Returns each thread's
+    new place, for ``_store``."""
     anchors = [stored_anchor(t, old_text) for t in threads]
     ops = revisions.diff(old_text, new_text) if old_text != new_text else (
         [(revisions.EQUAL, new_text)] if new_text else [])
+    places = []
     for thread, anchor in zip(threads, anchoring.reanchor(old_text, new_text, anchors, ops), strict=True):
-        if (thread.start, thread.end, thread.anchor_state) != (anchor.start, anchor.end, anchor.state):
-            thread.start, thread.end, thread.anchor_state = anchor.start, anchor.end, anchor.state
-        section = blocks.section_at(headings, anchor.start)
-        if thread.section != section:
-            thread.section = section[:200]
-        thread.anchored_revision = number
+        section = blocks.section_at(headings, anchor.start)[:200]
+        moved = (thread.start, thread.end, thread.anchor_state, thread.section) != (
+            anchor.start, anchor.end, anchor.state, section)
+        places.append({"tid": thread.id, "new_start": anchor.start, "new_end": anchor.end, "state": anchor.state,
+                       "new_section": section, "moved": moved})
+    return places

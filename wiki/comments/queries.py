@@ -12,6 +12,7 @@ from sqlalchemy.orm import selectinload
 
 from wiki import timeutil
 from wiki.comments import blocks, placement, rules, selection
+from wiki.comments import live as live_draft
 from wiki.comments.anchoring import CONTEXT
 from wiki.comments.models import ORPHANED, Comment, CommentAgree, CommentFlag, Thread, ThreadAnchor
 from wiki.comments.presenters import CommentView, ThreadView, present_comment, settings_of, viewer_for
@@ -48,7 +49,8 @@ class Filters:
 def _revision(session, document: Document, revision) -> Revision:
     if isinstance(revision, Revision):
         return revision
-    return documents.get_revision(session, document, document.head_number if revision is None else revision)
+    number = document.head_number if revision is None else revision
+    return documents.get_revision(session, document, number, load=("text",))  # html, toc: loaded if used
 
 
 def _placed(session, document: Document, revision: Revision, only=None) -> list[tuple[Thread, int, int, str]]:
@@ -94,20 +96,24 @@ def _agrees(session, comment_ids: list[int], user_id: int | None) -> tuple[dict[
 
 
 def thread_views(session, document: Document, user, actor, *, revision=None, filters=None,
-                 with_blocks: bool = False, thread_ids=None) -> list[ThreadView]:
+                 with_blocks: bool = False, thread_ids=None, live: bool = False) -> list[ThreadView]:
     """The threads of ``document`` this viewer may see (at least one visible comment), placed on
     ``revision`` (a Revision or a number; default the head), anchored ones in document order and
     then the orphaned. ``filters``: a Filters or a mapping of query arguments. ``with_blocks``
     fills ``block_id`` (the rendered block to highlight) — needs the revision's HTML.
-    ``thread_ids``: only these threads (the live broadcast renders one thread per reader)."""
+    ``thread_ids``: only these threads (the live broadcast renders one thread per reader).
+    ``live``: on the head, place the threads on the live draft's text when it is ahead (the API's
+    "current text"; wiki/comments/live.py) — not for pages showing a revision's HTML."""
     space = document.space
     viewer, settings = viewer_for(actor, user, space), settings_of(space)
     filters = filters if isinstance(filters, Filters) else Filters.from_mapping(filters)
+    on_head = revision is None or revision == document.head_number
+    draft = live_draft.live_text(session, document) if live and on_head else None  # ends the transaction first
     rev = _revision(session, document, revision)
     rows = _placed(session, document, rev, thread_ids)
     if not rows:
         return []
-    text = rev.text
+    text, rows = live_draft.place(document.id, rev, draft, rows) if draft else (rev.text, rows)
     headings = blocks.heading_starts(text, rev.toc) if rev.number != document.head_number else None
     mapped = blocks.block_map(text, rev.html) if with_blocks else None
     comment_ids = [c.id for t, *_ in rows for c in t.comments]

@@ -20,7 +20,7 @@ from wiki.comments.presenters import ThreadView
 from wiki.comments.queries import Filters
 from wiki.documents import service as documents
 from wiki.errors import NotFound, PermissionDenied, wants_json
-from wiki.extensions import db
+from wiki.extensions import begin_read, db
 from wiki.forms import handle_form
 from wiki.spaces import service as spaces
 
@@ -124,6 +124,7 @@ def _new_context(form, space, document, actor, revision) -> dict:
 @login_required
 def create(space_slug: str, slug: str):
     """Post a comment on a rendered block and/or selected text (from the page or its script)."""
+    begin_read(db.session)  # checks without SQLite's write lock; create_thread takes it for the write only
     space, document, actor = _commenter(space_slug, slug)
     form = CommentForm().offer_perspectives(_user())
     revision = documents.get_revision(db.session, document, form.revision.data or document.head_number)
@@ -135,10 +136,12 @@ def create(space_slug: str, slug: str):
         thread = service.create_thread(db.session, document, _user(), revision=revision.number, start=start, end=end,
                                        quote=quote, body=form.body.data, visibility=form.visibility.data,
                                        perspective=form.perspective.data)
+        thread_id = thread.id
+        begin_read(db.session)  # committed: the answer is read without holding SQLite's write lock
         if wants_json():  # the page's script: the new thread as the panel shows it
-            return jsonify(thread_id=thread.id, html=_thread_html(space, document, actor, thread.id)), 201
+            return jsonify(thread_id=thread_id, html=_thread_html(space, document, actor, thread_id)), 201
         flash(_posted_message(space), "success")
-        return _back(space_slug, slug, thread.id)
+        return _back(space_slug, slug, thread_id)
 
     if wants_json():  # refusals as JSON (DomainErrors reach the JSON error handler)
         if form.validate_on_submit():

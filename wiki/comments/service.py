@@ -37,6 +37,7 @@ from wiki.documents import service as documents
 from wiki.documents.models import Document
 from wiki.documents.text import normalise_text, single_line
 from wiki.errors import InvalidInput, NotFound, PermissionDenied, RateLimited
+from wiki.extensions import begin_write
 from wiki.rendering import render_comment
 from wiki.spaces import service as spaces
 
@@ -124,7 +125,7 @@ def locate(session, document: Document, revision_number, *, start=None, end=None
     API: ``start``/``end`` with the ``exact`` text (and optional context) they select, checked.
     Browser: a rendered ``block`` id and/or the ``exact`` rendered text selected, found in the
     Markdown (inside that block first); a block alone means the whole block."""
-    revision = documents.get_revision(session, document, revision_number)
+    revision = documents.get_revision(session, document, revision_number, load=("text",))  # html if used
     text, number = revision.text, revision.number
     if start is not None or end is not None:
         if start is None or end is None or exact is None:
@@ -234,12 +235,16 @@ def create_thread(session, document: Document, user, *, revision, start: int, en
                   visibility: str, perspective: str | None = None, round_id=None) -> Thread:
     """A new thread on [start, end) of revision ``revision`` (from ``locate``), with its first
     comment. ``round_id``: a contribution to that consultation round, on its frozen revision,
-    refused unless the round is open at the moment it is stored."""
+    refused unless the round is open at the moment it is stored. The checks before the write may
+    run in a read transaction (routes call ``begin_read`` first): on SQLite the write lock is then
+    held only for the writes, so twenty people posting at once do not queue on whole requests."""
     space = document.space
     viewer = _viewer(session, user, space)
     _require_commenter(viewer, space)
     body = _clean_body(body)
     visibility, perspective = _clean_choice(user, visibility, perspective)
+    if round_id is None:  # a round's gate begins the write itself
+        begin_write(session)  # SQLite: the write lock only from here to the commit
     _check_rate(session, user)
     if round_id is not None:
         state = _round_state(session, round_id, user, viewer, space)
@@ -254,7 +259,7 @@ def add_thread(session, document: Document, author, *, revision, start: int, end
                visibility: str, perspective: str | None, state: str, round_id=None) -> Comment:
     """Store a thread and its first comment (checked by the caller: who, what) and flush; the
     caller commits with ``finish_thread``. ``author`` None: entered on someone's behalf."""
-    rev = documents.get_revision(session, document, revision)
+    rev = documents.get_revision(session, document, revision, load=("text", "toc"))
     if not anchoring.verify(rev.text, start, end, Quote(quote.exact)):
         raise InvalidInput(f"The quote does not match revision {rev.number}.")
     _checked(rev.text, start, end)
@@ -300,6 +305,8 @@ def reply(session, thread: Thread, user, body: str, visibility: str = "named",
     body = _clean_body(body)
     visibility, perspective = _clean_choice(user, visibility, perspective)
     visibility = rules.reply_visibility(thread.comments[0].visibility, visibility)
+    if thread.round_id is None:  # a round's gate begins the write itself
+        begin_write(session)  # SQLite: the write lock only from here to the commit
     _check_rate(session, user)
     at = None
     if thread.round_id is not None:  # a reply in a consultation round: only while it is open

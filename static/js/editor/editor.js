@@ -15,6 +15,7 @@ import { highlightSelectionMatches, searchKeymap } from "@codemirror/search";
 import { markdown, markdownLanguage } from "@codemirror/lang-markdown";
 import * as Y from "yjs";
 import { yCollab, yRemoteSelectionsTheme, yUndoManagerKeymap } from "y-codemirror.next";
+import { commentMarks } from "./comments.js";
 import { remoteCursors } from "./cursors.js";
 
 function editable(yes) {
@@ -58,6 +59,7 @@ export function createEditor({ parent, ytext, awareness, readOnly, nonce, descri
         yCollab(ytext, null, { undoManager }),
         yRemoteSelectionsTheme,
         remoteCursors(awareness),
+        commentMarks,
         access.of(editable(!readOnly)),
       ],
     }),

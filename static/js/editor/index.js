@@ -7,6 +7,7 @@
 // Data attributes on the container: data-doc (document id), data-mode ("edit" | "view").
 import * as Y from "yjs";
 import { Awareness } from "y-protocols/awareness";
+import { watchThreads } from "./comments.js";
 import { CollabProvider } from "./provider.js";
 import { createEditor } from "./editor.js";
 import { renderWho, statusText } from "./ui.js";
@@ -84,6 +85,11 @@ function start(root) {
       describedBy: part("hint")?.id,
     });
     showAccess();
+    const box = part("comments");
+    if (box) {
+      watchThreads({ docId: Number(root.dataset.doc), getView: () => editor?.view, box, ydoc, provider,
+        readUrl: box.dataset.readUrl }).refresh();
+    }
   });
   provider.on("role", showAccess);
   provider.on("problem", (message) => showProblem(message));
