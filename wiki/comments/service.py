@@ -17,16 +17,15 @@ from sqlalchemy.exc import IntegrityError
 
 from wiki import signals, timeutil
 from wiki.auth import permissions
-from wiki.comments import anchoring, blocks, models, placement, rules, selection
+from wiki.comments import anchoring, blocks, models, placement, rules
 from wiki.comments.anchoring import Quote
 from wiki.comments.export import export_csv
+from wiki.comments.locating import checked_range, locate
 from wiki.comments.models import (
     ANONYMOUS,
     Comment,
     CommentAgree,
     CommentEdit,
-    CommentFlag,
-    ModerationAction,
     Thread,
     ThreadAnchor,
 )
@@ -35,7 +34,7 @@ from wiki.comments.queries import comment_view, thread_views
 from wiki.consultations import gate as rounds_gate
 from wiki.documents import service as documents
 from wiki.documents.models import Document
-from wiki.documents.text import normalise_text, single_line
+from wiki.documents.text import normalise_text
 from wiki.errors import InvalidInput, NotFound, PermissionDenied, RateLimited
 from wiki.extensions import begin_write
 from wiki.rendering import render_comment
@@ -50,7 +49,6 @@ __all__ = [
 
 NO_SUCH_COMMENT = "No such comment, or you do not have access to it."
 CANNOT_COMMENT = "Only members of this space can comment."
-MAX_QUOTE = 10_000  # characters a thread may quote
 _MAX_ID = 2**31 - 1
 
 
@@ -113,52 +111,6 @@ def _require_commenter(viewer: rules.Viewer, space) -> None:
         raise PermissionDenied("Log in to comment.")
     if not viewer.can_comment:
         raise PermissionDenied(CANNOT_COMMENT)
-
-
-# --- locating the passage ------------------------------------------------------------------------
-
-
-def locate(session, document: Document, revision_number, *, start=None, end=None, exact=None, prefix="",
-           suffix="", block=None) -> tuple[int, int, Quote]:
-    """The Markdown range (code points) of revision ``revision_number`` a new comment is about.
-
-    API: ``start``/``end`` with the ``exact`` text (and optional context) they select, checked.
-    Browser: a rendered ``block`` id and/or the ``exact`` rendered text selected, found in the
-    Markdown (inside that block first); a block alone means the whole block."""
-    revision = documents.get_revision(session, document, revision_number, load=("text",))  # html if used
-    text, number = revision.text, revision.number
-    if start is not None or end is not None:
-        if start is None or end is None or exact is None:
-            raise InvalidInput("Give the quoted text with both its start and end position.")
-        if not anchoring.verify(text, start, end, Quote(exact, prefix or "", suffix or "")):
-            raise InvalidInput(f"The quote does not match revision {number}.")
-        return _checked(text, start, end)
-    if not (exact or "").strip() and not block:
-        raise InvalidInput("Choose the passage to comment on.")
-    span = blocks.block_map(text, revision.html).get(block) if block else None
-    if block and span is None:
-        raise InvalidInput(f"That paragraph is not in revision {number}.")
-    aligned = span is not None and span.start >= 0
-    found = None
-    if (exact or "").strip():
-        if aligned:
-            found = selection.find_rendered(text, span.start, span.end, exact, prefix or "", suffix or "")
-        found = found or selection.find_rendered(text, 0, len(text), exact, prefix or "", suffix or "")
-        if found is None and not aligned:
-            raise InvalidInput(f"The selected text could not be found in revision {number}.")
-    if found is None:
-        if not aligned:
-            raise InvalidInput(f"That paragraph could not be found in the text of revision {number}.")
-        found = selection.trim_block(text, span.start, span.end)
-    return _checked(text, *found)
-
-
-def _checked(text: str, start: int, end: int) -> tuple[int, int, Quote]:
-    if end - start > MAX_QUOTE:
-        raise InvalidInput(f"Select a shorter passage: at most {MAX_QUOTE:,} characters.")
-    if not 0 <= start < end <= len(text):
-        raise InvalidInput("Select some text to comment on.")
-    return start, end, anchoring.make_quote(text, start, end)
 
 
 # --- writing -------------------------------------------------------------------------------------
@@ -262,7 +214,7 @@ def add_thread(session, document: Document, author, *, revision, start: int, end
     rev = documents.get_revision(session, document, revision, load=("text", "toc"))
     if not anchoring.verify(rev.text, start, end, Quote(quote.exact)):
         raise InvalidInput(f"The quote does not match revision {rev.number}.")
-    _checked(rev.text, start, end)
+    checked_range(rev.text, start, end)
     number, document_id = rev.number, document.id
     section = blocks.section_at(blocks.heading_starts(rev.text, rev.toc), start)
     at = timeutil.utcnow()
@@ -413,83 +365,6 @@ def withdraw(session, comment: Comment, user) -> Comment:
     return comment
 
 
-CANNOT_FLAG = "You can flag published comments by others once signed in."
-_REFUSED = {"hide": "This comment cannot be hidden now.", "unhide": "This comment is not hidden.",
-            "approve": "This comment is not awaiting approval."}
-
-
-def check_action(session, comment: Comment, user, action: str) -> None:
-    """Refuse, as the action itself would, before its form is shown: ``flag`` or ``hide``."""
-    viewer, known = _comment_context(session, comment, user)
-    if action == "flag":
-        if not rules.can_flag(known, viewer):
-            raise PermissionDenied(CANNOT_FLAG)
-        return
-    if not viewer.facilitator:
-        raise PermissionDenied("Only facilitators can moderate comments.")
-    if not rules.can_hide(known, viewer):
-        raise InvalidInput(_REFUSED["hide"])
-
-
-def flag(session, comment: Comment, user, reason: str = "") -> None:
-    """Ask facilitators to look at a comment (once per person; a second flag updates the reason)."""
-    viewer, known = _comment_context(session, comment, user)
-    if not rules.can_flag(known, viewer):
-        raise PermissionDenied(CANNOT_FLAG)
-    reason = single_line(reason)[:500]
-    existing = session.scalar(select(CommentFlag).where(CommentFlag.comment_id == comment.id,
-                                                        CommentFlag.user_id == user.id))
-    if existing is None:
-        session.add(CommentFlag(comment_id=comment.id, user_id=user.id, reason=reason, created_at=timeutil.utcnow()))
-    else:
-        existing.reason = reason or existing.reason
-    try:
-        session.commit()
-    except IntegrityError:
-        session.rollback()
-
-
-def _moderate(session, comment: Comment, user, action: str, allowed, reason: str = "") -> int:
-    """Check a facilitator's moderation and log it (the caller changes the comment and commits);
-    returns the facilitator's id."""
-    viewer, known = _comment_context(session, comment, user)
-    if not viewer.facilitator:
-        raise PermissionDenied("Only facilitators can moderate comments.")
-    if not allowed(known, viewer):
-        raise InvalidInput(_REFUSED[action])
-    session.add(ModerationAction(comment_id=comment.id, actor_id=viewer.user_id, action=action, reason=reason,
-                                 created_at=timeutil.utcnow()))
-    comment.moderated_by_id = viewer.user_id
-    return viewer.user_id
-
-
-def hide(session, comment: Comment, user, reason: str) -> Comment:
-    """Hide a comment with a reason (logged); everyone sees "Hidden by a facilitator"."""
-    reason = single_line(reason)
-    if not reason:
-        raise InvalidInput("Give a reason for hiding the comment (it is logged and shown to facilitators).")
-    if len(reason) > 500:
-        raise InvalidInput("Keep the reason to 500 characters.")
-    actor = _moderate(session, comment, user, "hide", rules.can_hide, reason)
-    comment.state, comment.hidden_reason = rules.HIDDEN, reason
-    session.commit()
-    _changed(comment, "hidden", actor)
-    return comment
-
-
-def unhide(session, comment: Comment, user) -> Comment:
-    actor = _moderate(session, comment, user, "unhide", rules.can_unhide)
-    comment.state, comment.hidden_reason = rules.PUBLISHED, ""
-    session.commit()
-    _changed(comment, "unhidden", actor)
-    return comment
-
-
-def approve(session, comment: Comment, user) -> Comment:
-    """Publish a comment that waited for approval; it then reaches everyone (live too)."""
-    _moderate(session, comment, user, "approve", rules.can_approve)
-    comment.state = rules.PUBLISHED
-    ids = (comment.id, comment.thread_id, comment.thread.document_id)
-    session.commit()
-    _announce(*ids)
-    return comment
+# Moderation lives in its own module and is re-exported here, the one door to comment use cases (it
+# needs the helpers above, hence the import at the end).
+from wiki.comments.moderating import approve, check_action, flag, hide, unhide  # noqa: E402
