@@ -135,7 +135,7 @@ def test_done_when_walk(page, another_page, live_server):
     log_in(facilitator_page, facilitator)
     open_document(facilitator_page, doc.path)
     hidden = thread_with(facilitator_page, SECOND)
-    hidden.locator("summary", has_text="Hide").click()
+    hidden.get_by_role("link", name="Hide").click()  # the form opens in place under the link
     hidden.get_by_label("Reason (shown to facilitators, logged)").fill("Names a member of staff")
     hidden.get_by_role("button", name="Hide", exact=True).click()
     expect(thread_with(facilitator_page, SECOND).locator(".comment-notice")).to_have_text(
