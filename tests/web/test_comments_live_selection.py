@@ -91,6 +91,26 @@ def test_an_unsaved_passage_saves_the_draft_as_a_revision_crediting_the_typist(c
     assert revision.text[thread.start:thread.end] == "young people. Rail and buses"
 
 
+def test_line_breaks_posted_as_crlf_by_a_browser_form_still_match_the_draft(client, world, typist):
+    login(client, world["contributor"])
+    fields = selection(typist.text, RAIL)
+    assert "\n" in fields["suffix"]
+    crlf = {name: fields[name].replace("\n", "\r\n") for name in ("prefix", "suffix")}
+    assert post(client, world, fields | crlf).status_code == 201
+
+
+def test_the_editor_and_live_pages_offer_the_button_to_people_who_may_comment_only(client, world):
+    slug = world["doc"].slug
+    assert "data-live-comment-bar" not in client.get(f"/s/open/{slug}/live").get_data(as_text=True)  # signed out
+    login(client, world["contributor"])
+    page = client.get(f"/s/open/{slug}/live").get_data(as_text=True)
+    assert "Comment on selection" in page and f"/s/open/{slug}/live/comments" in page
+    client.post("/logout")
+    login(client, world["editor"])
+    page = client.get(f"/s/open/{slug}/edit").get_data(as_text=True)
+    assert "Comment on selection" in page and "<template data-comment-form>" in page
+
+
 def test_a_quote_that_no_longer_matches_the_live_text_is_refused_and_nothing_is_saved(client, world, typist):
     login(client, world["contributor"])
     fields = selection(TEXT, RAIL)

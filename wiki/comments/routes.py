@@ -163,7 +163,8 @@ def create_live(space_slug: str, slug: str):
         messages = [m for errors in form.errors.values() for m in errors]
         return jsonify(error=" ".join(messages) or "Check the form and try again.", errors=form.errors), 422
     start, end = _offset(form.start.data), _offset(form.end.data)
-    quote = Quote(form.exact.data or "", form.prefix.data or "", form.suffix.data or "")
+    # A posted form turns every line break into CRLF; the draft's text has plain LF (CodeMirror's).
+    quote = Quote(*((field.data or "").replace("\r\n", "\n") for field in (form.exact, form.prefix, form.suffix)))
     thread, saved = drafting.comment_on_live(db.session, document, _user(), start=start, end=end, quote=quote,
                                              body=form.body.data, visibility=form.visibility.data,
                                              perspective=form.perspective.data)
