@@ -12,6 +12,7 @@ from sqlalchemy import select
 from tests.factories import add_member, login, make_document, make_space, make_user
 from tests.web.test_collab_events import Peer, token
 from tests.web.test_comments_anchoring import TEXT
+from tests.web.test_comments_live_anchoring import delete_live
 from wiki.comments.models import Thread
 from wiki.documents.models import Document, Revision
 from wiki.extensions import db
@@ -109,6 +110,16 @@ def test_the_editor_and_live_pages_offer_the_button_to_people_who_may_comment_on
     login(client, world["editor"])
     page = client.get(f"/s/open/{slug}/edit").get_data(as_text=True)
     assert "Comment on selection" in page and "<template data-comment-form>" in page
+
+
+def test_a_passage_with_words_deleted_live_is_not_anchored_on_the_head_but_on_the_saved_draft(client, world, typist):
+    assert delete_live(typist, "buses ")["ok"]  # every character left is in the head, but not together
+    assert "Rail and link" in typist.text
+    login(client, world["contributor"])
+    answer = post(client, world, selection(typist.text, "Rail and link")).get_json()
+    assert answer["saved"] is True
+    thread = db.session.get(Thread, answer["thread_id"])
+    assert head().text[thread.start:thread.end] == "Rail and link"
 
 
 def test_a_quote_that_no_longer_matches_the_live_text_is_refused_and_nothing_is_saved(client, world, typist):

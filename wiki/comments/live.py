@@ -110,7 +110,8 @@ def to_head(document_id: int, head: Revision, live: LiveText | None, start: int,
     if cached is None:
         cached = (live.text, revisions.diff(head_text, live.text), None)
         _cache().put(key, cached)
-    back = anchoring.PositionMap((-op, piece) for op, piece in cached[1])  # live → head: insert ⇄ delete
+    swap = {revisions.INSERT: revisions.DELETE, revisions.DELETE: revisions.INSERT}
+    back = anchoring.PositionMap((swap.get(op, op), piece) for op, piece in cached[1])  # live → head
     if back.kept(start, end) != end - start:
         return None
     head_start = back.map(start, "right")
