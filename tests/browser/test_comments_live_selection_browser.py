@@ -2,7 +2,8 @@
 comment on it"), keyboard only: an editor types a sentence (unsaved), selects it with Shift+arrows,
 Tabs out of the editor to the visible "Comment on selection" button and posts through the reading
 page's own dialog. The draft is saved as a revision so the thread has a text to be anchored on, the
-passage is marked in the editor, and a reader watching the live draft sees the mark appear.
+passage is marked in the editor, and a reader watching the live draft sees the mark appear; that
+reader (a contributor, read-only) comments on a saved passage with the mouse, and the editor sees it.
 """
 
 from playwright.sync_api import expect
@@ -47,6 +48,17 @@ def test_keyboard_selection_in_the_editor_is_commented_and_marked_for_everyone(p
     expect(button).to_be_focused()
     expect(page.locator(".cm-content .comment-mark-live")).to_have_text(TYPED)
     expect(reader.locator(".cm-content .comment-mark-live")).to_have_text(TYPED)  # live, nothing reloaded
+
+    # The contributor cannot edit, but comments from the read-only live view (mouse selection): the
+    # passage is saved already, so no revision is made for it; the editor sees its mark appear.
+    reader.locator(".cm-line").nth(4).click(click_count=3)
+    reader.get_by_role("button", name="Comment on selection").click()
+    dialog(reader).get_by_label("Your comment").fill("Sundays matter.")
+    dialog(reader).get_by_role("button", name="Post comment").click()
+    expect(dialog(reader)).to_have_count(0)
+    expect(reader.locator("[data-live-comment-status]")).to_have_text("Comment posted.")
+    expect(page.locator(".cm-content .comment-mark-live")).to_have_count(2)
+    expect(page.locator(".cm-content .comment-mark-live").nth(1)).to_contain_text("The library opens on Sundays")
 
     page.goto(doc.path)  # the reading page lists the thread on revision 2, anonymous
     thread = page.locator("[data-thread]", has_text="Who pays for it?")
