@@ -10,6 +10,8 @@ Modules: ``rules`` (PURE: who sees a comment, under which name, who may do what)
 ``selection`` (PURE: rendered blocks ↔ Markdown, a reader's selection found in the Markdown),
 ``service`` (use cases), ``queries`` / ``presenters`` (what one viewer is shown), ``placement``
 (re-anchoring after each revision; ``subscribers`` wires it to ``revision_committed``), ``live``
-(threads placed on the unsaved live draft for the API, one cached diff per live version), ``export``
+(threads placed on the unsaved live draft for the API, one cached diff per live version, and a live
+selection mapped back to the head), ``drafting`` (a comment made in the live editor: anchored on the
+head, or on the draft saved for it), ``export``
 (CSV), ``routes`` (pages, no JavaScript needed), ``events`` (live delivery to each reader).
 """

@@ -40,6 +40,18 @@ class CommentForm(ReplyForm):
     suffix = HiddenField()
 
 
+class LiveCommentForm(ReplyForm):
+    """A comment on a selection in the live editor: code-point offsets into the live text and the
+    quote they select (with its context), as the editor saw them."""
+
+    body = TextAreaField("Your comment", description=BODY_HINT, validators=[DataRequired(message=WRITE_FIRST)])
+    start = HiddenField()
+    end = HiddenField()
+    exact = HiddenField()
+    prefix = HiddenField()
+    suffix = HiddenField()
+
+
 class EditCommentForm(_Body):
     pass
 

@@ -95,3 +95,25 @@ def place(document_id: int, head: Revision, live: LiveText | None, rows: list) -
     moved = [(thread, a.start, a.end, a.state) for (thread, *_), a in zip(rows, placed, strict=True)]
     moved.sort(key=lambda row: (row[3] == anchoring.ORPHANED, row[1], row[0].id))
     return text, moved
+
+
+def to_head(document_id: int, head: Revision, live: LiveText | None, start: int, end: int) -> tuple[int, int] | None:
+    """Where the live text's [start, end) lies in the head revision, if that passage is there
+    unchanged (a comment made in the editor can then be anchored on the saved text); None if any
+    of it was typed since (the caller saves the draft first). The inverse of ``place``: the same
+    cached diff (head → live), read backwards."""
+    head_text = head.text
+    if live is None or live.text == head_text:
+        return (start, end) if end <= len(head_text) else None
+    key = (document_id, head.number, live.seq)
+    cached = _cache().get(key)
+    if cached is None:
+        cached = (live.text, revisions.diff(head_text, live.text), None)
+        _cache().put(key, cached)
+    swap = {revisions.INSERT: revisions.DELETE, revisions.DELETE: revisions.INSERT}
+    back = anchoring.PositionMap((swap.get(op, op), piece) for op, piece in cached[1])  # live → head
+    if back.kept(start, end) != end - start:
+        return None
+    head_start = back.map(start, "right")
+    head_end = head_start + end - start
+    return (head_start, head_end) if head_text[head_start:head_end] == live.text[start:end] else None

@@ -13,13 +13,14 @@ from flask_login import current_user, login_required
 from markupsafe import Markup
 
 from wiki.auth import permissions
-from wiki.comments import blocks, moderation, selection, service
-from wiki.comments.forms import CommentForm, EditCommentForm, ReasonForm, ReplyForm
+from wiki.comments import blocks, drafting, moderation, selection, service
+from wiki.comments.anchoring import Quote
+from wiki.comments.forms import CommentForm, EditCommentForm, LiveCommentForm, ReasonForm, ReplyForm
 from wiki.comments.models import VISIBILITIES
 from wiki.comments.presenters import ThreadView
 from wiki.comments.queries import Filters
 from wiki.documents import service as documents
-from wiki.errors import NotFound, PermissionDenied, wants_json
+from wiki.errors import InvalidInput, NotFound, PermissionDenied, wants_json
 from wiki.extensions import begin_read, db
 from wiki.forms import handle_form
 from wiki.spaces import service as spaces
@@ -149,6 +150,38 @@ def create(space_slug: str, slug: str):
         messages = [m for errors in form.errors.values() for m in errors]
         return jsonify(error=" ".join(messages) or "Check the form and try again.", errors=form.errors), 422
     return handle_form(form, "comments/new.html", _create, **_new_context(form, space, document, actor, revision))
+
+
+@bp.post("/<slug>/live/comments")
+@login_required
+def create_live(space_slug: str, slug: str):
+    """Comment on a selection in the live editor (its script posts here and reads JSON): anchored
+    on the head revision, or on the draft saved as a new revision for it (wiki/comments/drafting.py)."""
+    space, document, actor = _commenter(space_slug, slug)
+    form = LiveCommentForm().offer_perspectives(_user())
+    if not form.validate_on_submit():
+        messages = [m for errors in form.errors.values() for m in errors]
+        return jsonify(error=" ".join(messages) or "Check the form and try again.", errors=form.errors), 422
+    start, end = _offset(form.start.data), _offset(form.end.data)
+    # A posted form turns every line break into CRLF; the draft's text has plain LF (CodeMirror's).
+    quote = Quote(*((field.data or "").replace("\r\n", "\n") for field in (form.exact, form.prefix, form.suffix)))
+    thread, saved = drafting.comment_on_live(db.session, document, _user(), start=start, end=end, quote=quote,
+                                             body=form.body.data, visibility=form.visibility.data,
+                                             perspective=form.perspective.data)
+    thread_id, revision = thread.id, thread.revision_number
+    begin_read(db.session)
+    return jsonify(thread_id=thread_id, revision=revision, saved=saved, message=_posted_message(space),
+                   html=_thread_html(space, document, actor, thread_id)), 201
+
+
+def _offset(value) -> int:
+    try:
+        number = int(value)
+    except (TypeError, ValueError):
+        raise InvalidInput("Select some text in the draft to comment on.") from None
+    if not 0 <= number < 2**31:
+        raise InvalidInput("Select some text in the draft to comment on.")
+    return number
 
 
 def _thread_html(space, document, actor, thread_id: int) -> str:

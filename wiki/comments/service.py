@@ -42,6 +42,7 @@ from wiki.spaces import service as spaces
 
 __all__ = [
     "CommentLimits", "CommentView", "ThreadView", "add_thread", "agree", "approve", "check_action", "check_edit",
+    "check_new_thread",
     "comment_view",
     "create_thread", "edit", "export_csv", "finish_thread", "flag", "get_comment", "get_thread", "hide", "limits",
     "locate", "reopen", "reply", "resolve", "thread_views", "unagree", "unhide", "withdraw",
@@ -181,6 +182,17 @@ def _changed(comment: Comment, change: str, user_id: int | None) -> None:
     change, so notifications never tell people about what they did themselves."""
     ids = {"comment_id": comment.id, "thread_id": comment.thread_id, "document_id": comment.thread.document_id}
     signals.comment_changed.send(current_app._get_current_object(), change=change, user_id=user_id, **ids)
+
+
+def check_new_thread(session, document: Document, user, *, body: str, visibility: str,
+                     perspective: str | None) -> None:
+    """Would ``create_thread`` accept this comment (who, what, how fast)? For a caller that must do
+    something first only for an acceptable comment (a comment in the live editor saves the draft
+    before it is anchored): the same rules, asked again by ``create_thread`` itself."""
+    _require_commenter(_viewer(session, user, document.space), document.space)
+    _clean_body(body)
+    _clean_choice(user, visibility, perspective)
+    _check_rate(session, user)
 
 
 def create_thread(session, document: Document, user, *, revision, start: int, end: int, quote: Quote, body: str,

@@ -57,12 +57,12 @@ def view(space_slug: str, slug: str):
 @bp.route("/<slug>/edit", methods=["GET", "POST"])
 @login_required
 def edit(space_slug: str, slug: str):
-    space, document, _ = service.find(db.session, space_slug, slug, current_user, need="edit")
+    space, document, actor = service.find(db.session, space_slug, slug, current_user, need="edit")
     form = EditForm()
     if request.method == "GET":
         current = service.head(db.session, document)
         form.title.data, form.text.data, form.base_revision.data = current.title, current.text, current.number
-    context = {"space": space, "document": document, "preview": None}
+    context = {"space": space, "document": document, "actor": actor, "preview": None}
     if _wants_preview(form):
         return _preview_page(form, "documents/edit.html", context)
 

@@ -3,7 +3,12 @@
 // The fields (visibility radios with the anonymity notice, perspectives, limits) are not rebuilt
 // here: they come from the no-JavaScript "comment on this paragraph" page (or a <template> on this
 // page), so both paths always offer the same choices and wording. The form is posted with fetch;
-// on an error the server's message is shown and everything typed stays where it is.
+// on an error the server's message is shown and everything typed stays where it is (closing the
+// dialog after a refusal keeps the text too: the next passage chosen opens with it).
+//
+// Used by the reading page (static/js/comments/index.js) and the live editor
+// (static/js/editor/commenting.js): `fields(quote)` says which hidden fields tell the server where
+// the passage is (a rendered block and text, or offsets into the live draft).
 import { submitForm } from "./request.js";
 
 let formCache = null; // the server's form, fetched once per page
@@ -45,10 +50,18 @@ function setField(form, name, value) {
   input.value = value;
 }
 
+/** The reading page's fields: the revision shown and the rendered selection. */
+function renderedFields(root, quote) {
+  return { revision: root.dataset.revision, block: quote.block, exact: quote.exact, prefix: quote.prefix,
+    suffix: quote.suffix };
+}
+
 export class CommentForm {
-  constructor(root, { onCreated }) {
+  constructor(root, { onCreated, fields = (quote) => renderedFields(root, quote) }) {
     this.root = root;
     this.onCreated = onCreated;
+    this.fields = fields;
+    this.unsent = null; // the body of a comment not sent (refused, or the dialog closed)
     this.opener = null;
     this.dialog = this._dialog();
     this.open = this.open.bind(this);
@@ -66,7 +79,11 @@ export class CommentForm {
       <button type="button" class="button-small button-secondary" data-dialog-cancel>Cancel</button>`;
     this.cancel = dialog.querySelector("[data-dialog-cancel]"); // moved next to each form's submit button
     this.cancel.addEventListener("click", () => dialog.close());
-    dialog.addEventListener("close", () => this._restoreFocus()); // Escape closes natively
+    dialog.addEventListener("close", () => { // Escape closes natively
+      const body = dialog.querySelector("textarea[name=body]");
+      if (body && body.value.trim()) this.unsent = body.value; // kept for the next passage chosen
+      this._restoreFocus();
+    });
     document.body.append(dialog);
     return dialog;
   }
@@ -91,16 +108,14 @@ export class CommentForm {
     }
     prefixIds(form);
     form.classList.add("comment-dialog-form");
-    setField(form, "revision", this.root.dataset.revision);
-    setField(form, "block", quote.block);
-    setField(form, "exact", quote.exact);
-    setField(form, "prefix", quote.prefix);
-    setField(form, "suffix", quote.suffix);
+    for (const [name, value] of Object.entries(this.fields(quote))) setField(form, name, value ?? "");
     form.addEventListener("submit", (event) => this._submit(event, form));
     part("form").replaceChildren(form);
     form.querySelector("[type=submit]")?.after(this.cancel); // beside "Post comment"
+    const body = form.querySelector("textarea[name=body]");
+    if (body && this.unsent) body.value = this.unsent;
     this.dialog.showModal();
-    form.querySelector("textarea[name=body]")?.focus();
+    body?.focus();
   }
 
   async _submit(event, form) {
@@ -111,6 +126,8 @@ export class CommentForm {
     try {
       const outcome = await submitForm(form);
       if (outcome.error) return this._error(outcome.error);
+      form.querySelector("textarea[name=body]").value = ""; // sent: nothing to keep when it closes
+      this.unsent = null;
       this.opener = null; // focus goes to the new thread instead
       this.dialog.close();
       window.getSelection()?.removeAllRanges();

@@ -28,7 +28,7 @@ function messageFromPage(page) {
   return text || "";
 }
 
-/** POST the form; resolves to {threadId?, html?, page?, error?}. Rejects only on network failure. */
+/** POST the form; resolves to {threadId?, html?, data? (the JSON answer), page?, error?}. Rejects only on network failure. */
 export async function submitForm(form) {
   const body = new FormData(form);
   body.set("csrf_token", csrfToken() || body.get("csrf_token") || "");
@@ -44,7 +44,7 @@ export async function submitForm(form) {
     if (!response.ok) {
       return { error: messageFromJson(data) || `Your comment was not saved (error ${response.status}).` };
     }
-    return { threadId: String(data.thread_id ?? data.id ?? ""), html: data.html || "" };
+    return { threadId: String(data.thread_id ?? data.id ?? ""), html: data.html || "", data };
   }
   const page = new DOMParser().parseFromString(await response.text(), "text/html");
   if (!response.ok || !response.redirected) {

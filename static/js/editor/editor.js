@@ -25,9 +25,10 @@ function editable(yes) {
 /**
  * Create the editor in `parent`. Options: ytext, awareness, readOnly, nonce (the page's CSP nonce:
  * CodeMirror injects its styles as <style> elements, which style-src allows only with it),
- * describedBy (id of the hint under the editor).
+ * describedBy (id of the hint under the editor), onSelection(state) (after every selection or
+ * text change: the "Comment on selection" button follows it).
  */
-export function createEditor({ parent, ytext, awareness, readOnly, nonce, describedBy }) {
+export function createEditor({ parent, ytext, awareness, readOnly, nonce, describedBy, onSelection = () => {} }) {
   const undoManager = new Y.UndoManager(ytext);
   const access = new Compartment();
   const view = new EditorView({
@@ -60,6 +61,9 @@ export function createEditor({ parent, ytext, awareness, readOnly, nonce, descri
         yRemoteSelectionsTheme,
         remoteCursors(awareness),
         commentMarks,
+        EditorView.updateListener.of((update) => {
+          if (update.selectionSet || update.docChanged) onSelection(update.state);
+        }),
         access.of(editable(!readOnly)),
       ],
     }),

@@ -8,6 +8,7 @@
 import * as Y from "yjs";
 import { Awareness } from "y-protocols/awareness";
 import { watchThreads } from "./comments.js";
+import { enableCommenting } from "./commenting.js";
 import { CollabProvider } from "./provider.js";
 import { createEditor } from "./editor.js";
 import { renderWho, statusText } from "./ui.js";
@@ -76,6 +77,10 @@ function start(root) {
     if (status.phase === "online" && !status.pending) part("problem").hidden = true;
   });
   provider.on("synced", () => {
+    const box = part("comments");
+    const threads = box && watchThreads({ docId: Number(root.dataset.doc), getView: () => editor?.view, box, ydoc,
+      provider, readUrl: box.dataset.readUrl });
+    const onSelection = enableCommenting({ root, getView: () => editor?.view, onPosted: () => threads?.refresh() });
     editor = createEditor({
       parent: part("mount"),
       ytext,
@@ -83,13 +88,13 @@ function start(root) {
       readOnly: !canEdit(),
       nonce: cspNonce(),
       describedBy: part("hint")?.id,
+      onSelection,
     });
     showAccess();
-    const box = part("comments");
-    if (box) {
-      watchThreads({ docId: Number(root.dataset.doc), getView: () => editor?.view, box, ydoc, provider,
-        readUrl: box.dataset.readUrl }).refresh();
-    }
+    threads?.refresh();
+    // Someone commented (here or on the reading page): the server sends each reader who may see it
+    // a "comment" event (wiki/comments/events.py); fetch the threads again to mark it.
+    provider.socket.on("comment", (msg) => { if (msg?.doc === Number(root.dataset.doc)) threads?.schedule(); });
   });
   provider.on("role", showAccess);
   provider.on("problem", (message) => showProblem(message));
