@@ -23,7 +23,7 @@ import pytest
 import socketio
 
 from tests.realtime.helpers import in_parallel, wait_until
-from wiki.realtime.client import CollabClient
+from wiki.realtime.client import NAMESPACE, CollabClient
 
 pytestmark = pytest.mark.slow
 
@@ -151,3 +151,22 @@ def test_random_concurrent_editing_converges(collab_server, seed):
     assert number >= 2
     document = collab_server.api_document(doc_id)
     assert document["text"] == final and document["revision"] == number
+
+
+def test_a_missed_broadcast_is_made_up_by_the_next_resync(collab_server):
+    """A copy that lost a broadcast catches up within one resync interval instead of staying behind."""
+    doc_id = collab_server.new_document(START)
+    writer = CollabClient(collab_server.url, doc_id, token=collab_server.tokens[0], resync=None)
+    reader = CollabClient(collab_server.url, doc_id, token=collab_server.tokens[1], resync=0.5)
+    in_parallel(lambda c: c.connect(), [writer, reader])
+    hearing = reader.sio.handlers[NAMESPACE]["sync"]
+    lost: list = []
+    reader.sio.on("sync", lost.append, namespace=NAMESPACE)  # whatever arrives now is lost
+    writer.insert(0, "Heard at last. ")
+    assert writer.wait_saved(10)
+    assert wait_until(lambda: lost, 5)
+    assert not reader.text.startswith("Heard at last.")
+    reader.sio.on("sync", hearing, namespace=NAMESPACE)
+    assert wait_until(lambda: reader.text == writer.text, 5)
+    in_parallel(lambda c: c.disconnect(), [writer, reader])
+
