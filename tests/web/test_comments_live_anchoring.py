@@ -7,7 +7,7 @@ passage deleted live reads as orphaned with its quote, and nothing stored is los
 import pytest
 from sqlalchemy import func, select
 
-from tests.factories import add_member, make_document, make_space, make_user, token_for
+from tests.web import test_comments_anchoring as anchoring
 from tests.web.test_collab_events import Peer, token
 from tests.web.test_comments_anchoring import TEXT, comment_api, thread_of
 from wiki.comments import live
@@ -16,6 +16,8 @@ from wiki.documents.models import Document
 from wiki.extensions import db
 from wiki.realtime import service as realtime
 from wiki.realtime import ydoc
+
+world = anchoring.world  # the same public space, document, editor and commenting contributor
 
 RAIL = "Rail and buses link the market towns together."
 JOBS = "Local work for local people, with training for all ages."
@@ -34,19 +36,6 @@ def delete_live(peer, exact: str) -> dict:
         start = text.index(exact)
         del shared[ydoc.byte_offset(text, start):ydoc.byte_offset(text, start + len(exact))]
     return peer.send(peer.edit(change))
-
-
-@pytest.fixture
-def world(app, client):
-    """A public space's document (tests/web/test_comments_anchoring's TEXT), its editor and a
-    contributor who comments through the API."""
-    space = make_space("open")
-    editor, contributor = make_user("Eddie Editor"), make_user("Cora Contributor")
-    add_member(space, editor, "editor")
-    add_member(space, contributor, "contributor")
-    document = make_document(space, editor, "Plan", TEXT)
-    return {"doc": document, "editor": editor, "contributor": contributor,
-            "api": {"Authorization": f"Bearer {token_for(contributor)}"}}
 
 
 @pytest.fixture
