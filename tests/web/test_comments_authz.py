@@ -142,6 +142,9 @@ ROUTES = [
     Route("GET", "<doc>/comment", "comment", 200, "Choose the paragraph"),
     Route("POST", "<doc>/comments", "comment", 302, writes="threads",
           form={"revision": "1", "exact": "Transport links", "body": "A new thought.", "visibility": "named"}),
+    Route("POST", "<doc>/live/comments", "comment", 201, writes="threads",  # from the live editor (JSON answer)
+          form={"start": str(TEXT.index("Transport links")), "end": str(TEXT.index("Transport links") + 15),
+                "exact": "Transport links", "body": "A live thought.", "visibility": "named"}),
     Route("GET", "<doc>/threads/<t>/reply", "comment", 200, "Reply to a comment"),
     Route("POST", "<doc>/threads/<t>/reply", "comment", 302, writes="comments",
           form={"body": "A reply.", "visibility": "anonymous"}),
