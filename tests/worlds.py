@@ -64,6 +64,18 @@ def module_app(request, tmp_path_factory, name: str, **overrides):
                 db.engine.dispose()
 
 
+def logged_in(app, clients: dict, emails: dict, key):
+    """The test client of ``key`` (made and logged in with ``emails[key]`` the first time; anonymous
+    when that is None), kept in ``clients`` so a module logs each visitor in once."""
+    if key not in clients:
+        client = app.test_client()
+        if emails[key]:
+            response = client.post("/login", data={"email": emails[key], "password": PASSWORD})
+            assert response.status_code == 302, f"{key} could not log in"
+        clients[key] = client
+    return clients[key]
+
+
 @dataclass
 class Cast:
     """Who plays each actor in each space kind: an outsider and a site admin shared by both spaces,
@@ -92,12 +104,4 @@ class Cast:
 
     def client(self, app, actor: str, kind: str):
         """One logged-in test client per (actor, space kind), reused across a module's cases."""
-        key = (actor, kind)
-        if key not in self.clients:
-            client = app.test_client()
-            email = self.emails[key]
-            if email:
-                response = client.post("/login", data={"email": email, "password": PASSWORD})
-                assert response.status_code == 302, f"{actor} could not log in"
-            self.clients[key] = client
-        return self.clients[key]
+        return logged_in(app, self.clients, self.emails, (actor, kind))

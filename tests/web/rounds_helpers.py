@@ -4,6 +4,8 @@ facilitator, contributors and a document, and short ways to start rounds and com
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
+import pytest
+
 from tests.factories import add_member, make_document, make_space, make_user
 from wiki.comments import service as comments
 from wiki.consultations import service
@@ -120,3 +122,20 @@ def race_close(app, round_id: int, passage: tuple[int, int, str], tokens: list[s
         if side:
             side.result()
     return results
+
+
+# Fixtures for the rounds test modules; each takes them with ``clock, world = rounds_clock, rounds_world``.
+
+@pytest.fixture
+def rounds_clock(app):
+    """The rounds' clock, set by the test (``clock.advance(days=2)``) instead of waiting."""
+    clock = Clock()
+    app.config["ROUNDS_CLOCK"] = clock
+    return clock
+
+
+@pytest.fixture
+def rounds_world(app):
+    """A space with a document and its people (see ``people``)."""
+    return people()
+

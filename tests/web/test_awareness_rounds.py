@@ -9,19 +9,15 @@ import pytest
 from sqlalchemy import select
 
 from tests.factories import login
-from tests.web.rounds_helpers import Clock, comment, people, start
+from tests.web import rounds_helpers
+from tests.web.rounds_helpers import comment, people, start
 from wiki.awareness import inbox
 from wiki.awareness.models import Activity, Notification
 from wiki.consultations import service
 from wiki.consultations.models import Round
 from wiki.extensions import db
 
-
-@pytest.fixture
-def clock(app):
-    clock = Clock()
-    app.config["ROUNDS_CLOCK"] = clock
-    return clock
+clock = rounds_helpers.rounds_clock  # a fixture
 
 
 @pytest.fixture

@@ -22,8 +22,8 @@ from dataclasses import dataclass, field
 import pytest
 from sqlalchemy import func, select
 
-from tests.factories import PASSWORD, add_member, make_document, make_space, make_user, token_for
-from tests.worlds import BACKENDS, module_app
+from tests.factories import add_member, make_document, make_space, make_user, token_for
+from tests.worlds import BACKENDS, can_read, logged_in, module_app
 from wiki.auth.models import User
 from wiki.comments import service
 from wiki.comments.models import Comment, CommentAgree, CommentFlag, ModerationAction, Thread
@@ -95,17 +95,7 @@ def world(request, tmp_path_factory):
 
 
 def client_for(world: World, actor: str, kind: str):
-    key = (actor, kind)
-    if key not in world.clients:
-        client = world.app.test_client()
-        if world.emails[key]:
-            assert client.post("/login", data={"email": world.emails[key], "password": PASSWORD}).status_code == 302
-        world.clients[key] = client
-    return world.clients[key]
-
-
-def can_read(actor: str, kind: str) -> bool:
-    return kind == "public" or actor in MEMBER_ROLES or actor == "admin"
+    return logged_in(world.app, world.clients, world.emails, (actor, kind))
 
 
 RULES = {

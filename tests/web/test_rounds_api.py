@@ -8,26 +8,18 @@ import pytest
 from sqlalchemy import select
 
 from tests.factories import token_for
-from tests.web.rounds_helpers import START, Clock, comment, people, start
+from tests.web import rounds_helpers
+from tests.web.rounds_helpers import START, comment, start
 from wiki.comments.models import Comment
 from wiki.consultations import service
 from wiki.consultations.models import Round
 from wiki.documents import service as documents
 from wiki.extensions import db
 
+clock = rounds_helpers.rounds_clock  # a fixture
+world = rounds_helpers.rounds_world  # a fixture
+
 PASSAGE = "two hundred homes"
-
-
-@pytest.fixture
-def clock(app):
-    clock = Clock()
-    app.config["ROUNDS_CLOCK"] = clock
-    return clock
-
-
-@pytest.fixture
-def world(app):
-    return people()
 
 
 def auth(user) -> dict:

@@ -21,9 +21,9 @@ from datetime import timedelta
 
 import pytest
 
-from tests.factories import PASSWORD, add_member, make_document, make_space, make_user
+from tests.factories import add_member, make_document, make_space, make_user
 from tests.web.rounds_helpers import TEXT, Clock, comment
-from tests.worlds import BACKENDS, module_app
+from tests.worlds import BACKENDS, can_read, logged_in, module_app
 from wiki.consultations import lifecycle, service
 from wiki.extensions import db
 
@@ -168,17 +168,7 @@ def world(request, tmp_path_factory):
 
 
 def client_for(world: World, actor: str, kind: str):
-    key = (actor, kind)
-    if key not in world.clients:
-        client = world.app.test_client()
-        if world.emails[key]:
-            assert client.post("/login", data={"email": world.emails[key], "password": PASSWORD}).status_code == 302
-        world.clients[key] = client
-    return world.clients[key]
-
-
-def can_read(actor: str, kind: str) -> bool:
-    return kind == "public" or actor in MEMBER_ROLES or actor == "admin"
+    return logged_in(world.app, world.clients, world.emails, (actor, kind))
 
 
 def expected(route: Route, actor: str, kind: str) -> tuple:

@@ -10,7 +10,8 @@ import pytest
 from sqlalchemy import select
 
 from tests.factories import login
-from tests.web.rounds_helpers import TEXT, Clock, comment, people, start
+from tests.web import rounds_helpers
+from tests.web.rounds_helpers import TEXT, comment, start
 from wiki import signals
 from wiki.comments.models import Comment, Thread
 from wiki.consultations import service
@@ -19,17 +20,8 @@ from wiki.documents import service as documents
 from wiki.documents.models import NamedVersion
 from wiki.extensions import db
 
-
-@pytest.fixture
-def clock(app):
-    clock = Clock()
-    app.config["ROUNDS_CLOCK"] = clock
-    return clock
-
-
-@pytest.fixture
-def world(app):
-    return people()
+clock = rounds_helpers.rounds_clock  # a fixture
+world = rounds_helpers.rounds_world  # a fixture
 
 
 @pytest.fixture

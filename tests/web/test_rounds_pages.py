@@ -12,28 +12,20 @@ import pytest
 from sqlalchemy import select
 
 from tests.factories import login, make_user
-from tests.web.rounds_helpers import Clock, comment, people, start
+from tests.web import rounds_helpers
+from tests.web.rounds_helpers import comment, people, start
 from wiki import signals
 from wiki.consultations import service
 from wiki.consultations.models import Invitee, Round
 from wiki.extensions import db
 
+clock = rounds_helpers.rounds_clock  # a fixture
+world = rounds_helpers.rounds_world  # a fixture
+
 _CORPUS = ("shared", "testdata", "xss", "markdown-xss-payloads.txt")  # beside the checkout (as in CI)
 XSS = next((p for p in (Path(__file__).resolve().parents[3].joinpath(*_CORPUS), Path("/work").joinpath(*_CORPUS))
             if p.exists()), Path("/nonexistent"))
 EVIL = '<script>alert(1)</script><img src=x onerror=alert(2)>"'
-
-
-@pytest.fixture
-def clock(app):
-    clock = Clock()
-    app.config["ROUNDS_CLOCK"] = clock
-    return clock
-
-
-@pytest.fixture
-def world(app):
-    return people()
 
 
 def text_of(response) -> str:

@@ -11,7 +11,8 @@ import pytest
 from sqlalchemy import select
 
 from tests.factories import login
-from tests.web.rounds_helpers import Clock, comment, people, start
+from tests.web import rounds_helpers
+from tests.web.rounds_helpers import comment, people, start
 from tests.web.search.conftest import flush
 from wiki.comments.models import Comment
 from wiki.consultations import responding
@@ -19,11 +20,7 @@ from wiki.consultations import service as rounds
 from wiki.extensions import db
 from wiki.search import service as search_service
 
-
-@pytest.fixture
-def clock(app):
-    app.config["ROUNDS_CLOCK"] = clock = Clock()
-    return clock
+clock = rounds_helpers.rounds_clock  # a fixture
 
 
 @pytest.fixture
