@@ -144,9 +144,9 @@ class CollabClient:
         """Send SyncStep1 every `resync` seconds while connected, as y-websocket's resyncInterval does.
 
         The server answers with whatever this client lacks, so a broadcast that never arrived is
-        made up within one interval instead of leaving this copy behind for good. The convergence
-        test caught one (a client missing another's structs from early on, under CPU load), cause
-        not yet found: docs/realtime.md, "Resync"."""
+        made up within one interval instead of leaving this copy behind for good: under load pycrdt
+        can leave structs that arrived before their dependencies pending for good, and the resync
+        delivers them again once their dependencies are in (docs/realtime.md, "Resync")."""
         if not self.resync:
             return
         self._resync_generation += 1
