@@ -8,16 +8,15 @@ Run from the repository root: ``.venv/bin/python bench/awareness.py [--watchers 
 from __future__ import annotations
 
 import argparse
-import os
 import statistics
 import sys
-import tempfile
 import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from wiki import create_app  # noqa: E402 (needs the sys.path line above)
+from _app import bench_app  # noqa: E402 (bench/ is on sys.path when run as a script)
+
 from wiki.auth.models import User  # noqa: E402
 from wiki.awareness import feed, inbox  # noqa: E402
 from wiki.awareness.models import Activity, SpaceWatch  # noqa: E402
@@ -52,7 +51,6 @@ def people(n: int, space) -> list[User]:
 
 def run(app, watchers: int, log_rows: int) -> None:
     with app.app_context():
-        db.create_all()
         space = create_space(db.session, "bench", "Bench", private=True)
         editor = User(email="editor@example.org", display_name="Editor", password_hash="x")
         db.session.add(editor)
@@ -128,11 +126,7 @@ def main() -> None:
     parser.add_argument("--log", type=int, default=5000)
     parser.add_argument("--database-url", default=None)
     args = parser.parse_args()
-    from tests.throwaway import database_url
-
-    with tempfile.TemporaryDirectory() as tmp, database_url(args.database_url, tmp) as url:
-        os.environ["WIKI_INSTANCE_PATH"] = tmp
-        app = create_app("testing", {"SQLALCHEMY_DATABASE_URI": url})
+    with bench_app(args.database_url) as (app, _url, _folder):
         run(app, args.watchers, args.log)
 
 

@@ -15,15 +15,14 @@ import os
 import random
 import statistics
 import sys
-import tempfile
 import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+from _app import bench_app  # noqa: E402 (bench/ is on sys.path when run as a script)
 from _corpus import Writer  # noqa: E402 (bench/ is on sys.path when run as a script)
 
-from wiki import create_app  # noqa: E402 (needs the sys.path line above)
 from wiki.auth.service import create_user  # noqa: E402
 from wiki.comments import service as comments  # noqa: E402
 from wiki.comments.anchoring import make_quote  # noqa: E402
@@ -84,21 +83,13 @@ def main() -> None:
     parser.add_argument("--database-url", default=os.environ.get("WIKI_BENCH_DATABASE_URL"),
                         help="a PostgreSQL server to make a throwaway database on (default: SQLite)")
     args = parser.parse_args()
-    from tests.throwaway import database_url
-
-    with tempfile.TemporaryDirectory() as tmp, database_url(args.database_url, tmp) as url:
-        os.environ["WIKI_INSTANCE_PATH"] = tmp
-        app = create_app("testing", {"SQLALCHEMY_DATABASE_URI": url, "PASSWORD_HASH_METHOD": "pbkdf2:sha256:1000"})
+    with bench_app(args.database_url) as (app, _url, _folder):
         with app.app_context():
-            db.create_all()
             path = build(args.threads)
             db.session.remove()
         print(f"GET {path} (document page with its comments panel)")
         for who in ("facilitator", "contributor", None):
             measure(app, path, who, args.runs)
-        with app.app_context():
-            db.session.remove()
-            db.engine.dispose()
 
 
 if __name__ == "__main__":

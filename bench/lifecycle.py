@@ -15,15 +15,14 @@ import argparse
 import json
 import os
 import sys
-import tempfile
 import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+from _app import bench_app  # noqa: E402 (bench/ is on sys.path when run as a script)
 from sqlalchemy import insert  # noqa: E402
 
-from wiki import create_app  # noqa: E402 (needs the sys.path line above)
 from wiki.auth.service import create_user  # noqa: E402
 from wiki.comments.models import Comment, CommentAgree, CommentFlag, Thread  # noqa: E402
 from wiki.documents import deletion  # noqa: E402
@@ -84,34 +83,26 @@ def main() -> None:
     parser.add_argument("--updates", type=int, default=20000)
     parser.add_argument("--database-url", default=os.environ.get("WIKI_BENCH_DATABASE_URL"))
     args = parser.parse_args()
-    from tests.throwaway import database_url
+    with bench_app(args.database_url) as (app, url, _folder), app.test_request_context():
+        print(f"{url.split(':')[0]}: {args.revisions} revisions, {args.threads} threads ({args.threads * 2} "
+              f"comments), {args.updates} live-log rows")
+        doc_id, author_id, other_id = timed("build (bulk inserts)", lambda: build(args))
+        from wiki.auth.models import User
 
-    with tempfile.TemporaryDirectory() as tmp, database_url(args.database_url, tmp) as url:
-        os.environ["WIKI_INSTANCE_PATH"] = tmp
-        app = create_app("testing", {"SQLALCHEMY_DATABASE_URI": url, "PASSWORD_HASH_METHOD": "pbkdf2:sha256:1000"})
-        with app.test_request_context():
-            db.create_all()
-            print(f"{url.split(':')[0]}: {args.revisions} revisions, {args.threads} threads ({args.threads * 2} "
-                  f"comments), {args.updates} live-log rows")
-            doc_id, author_id, other_id = timed("build (bulk inserts)", lambda: build(args))
-            from wiki.auth.models import User
-
-            document = db.session.get(Document, doc_id)
-            goes = timed("delete page counts (what_goes)", lambda: deletion.what_goes(db.session, document))
-            print(f"{'':<44} {goes}")
-            author = db.session.get(User, author_id)
-            data = timed("download my data (busy author)", lambda: privacy.export_data(db.session, author))
-            size = len(json.dumps(data))
-            print(f"{'':<44} {size / 1024:9.1f} KB, {len(data['revisions'])} revisions, "
-                  f"{len(data['comments'])} comments, {len(data['agrees'])} agrees")
-            timed("erase the account", lambda: privacy.erase_account(db.session, author))
-            timed("delete the document (cascade)", lambda: deletion.delete_document(
-                db.session, db.session.get(Document, doc_id)))
-            left = db.session.scalar(db.select(db.func.count(Comment.id)))
-            print(f"{'':<44} comments left: {left}; accounts left: "
-                  f"{db.session.scalar(db.select(db.func.count(User.id)).where(User.id.in_([author_id, other_id])))}")
-            db.session.remove()
-            db.engine.dispose()
+        document = db.session.get(Document, doc_id)
+        goes = timed("delete page counts (what_goes)", lambda: deletion.what_goes(db.session, document))
+        print(f"{'':<44} {goes}")
+        author = db.session.get(User, author_id)
+        data = timed("download my data (busy author)", lambda: privacy.export_data(db.session, author))
+        size = len(json.dumps(data))
+        print(f"{'':<44} {size / 1024:9.1f} KB, {len(data['revisions'])} revisions, "
+              f"{len(data['comments'])} comments, {len(data['agrees'])} agrees")
+        timed("erase the account", lambda: privacy.erase_account(db.session, author))
+        timed("delete the document (cascade)", lambda: deletion.delete_document(
+            db.session, db.session.get(Document, doc_id)))
+        left = db.session.scalar(db.select(db.func.count(Comment.id)))
+        print(f"{'':<44} comments left: {left}; accounts left: "
+              f"{db.session.scalar(db.select(db.func.count(User.id)).where(User.id.in_([author_id, other_id])))}")
 
 
 if __name__ == "__main__":

@@ -21,20 +21,18 @@ What is measured:
 from __future__ import annotations
 
 import argparse
-import os
 import random
 import statistics
 import sys
-import tempfile
 import time
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+from _app import bench_app  # noqa: E402 (bench/ is on sys.path when run as a script)
 from _corpus import Writer  # noqa: E402 (bench/ is on sys.path when run as a script)
 
-from wiki import create_app  # noqa: E402 (needs the sys.path line above)
 from wiki.auth.models import User  # noqa: E402
 from wiki.auth.perspectives import PERSPECTIVES  # noqa: E402
 from wiki.comments.models import Comment, Thread  # noqa: E402
@@ -123,16 +121,8 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=5)
     parser.add_argument("--database-url", default=None, help="PostgreSQL server URL (else SQLite)")
     args = parser.parse_args()
-    from tests.throwaway import database_url
-
-    with tempfile.TemporaryDirectory() as tmp, database_url(args.database_url, tmp) as url:
-        os.environ["WIKI_INSTANCE_PATH"] = f"{tmp}/instance"
-        app = create_app("testing", {"SQLALCHEMY_DATABASE_URI": url, "PASSWORD_HASH_METHOD": "pbkdf2:sha256:1000"})
-        with app.app_context(), app.test_request_context():
-            db.create_all()
-            run(app, args)
-            db.session.remove()
-            db.engine.dispose()
+    with bench_app(args.database_url) as (app, _url, _folder), app.test_request_context():
+        run(app, args)
 
 
 def run(app, args) -> None:

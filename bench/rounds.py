@@ -17,11 +17,9 @@ the close (must be 0). Aim: report JSON/HTML < 500 ms.
 from __future__ import annotations
 
 import argparse
-import os
 import random
 import statistics
 import sys
-import tempfile
 import time
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -29,9 +27,9 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
+from _app import bench_app  # noqa: E402 (bench/ is on sys.path when run as a script)
 from _corpus import Writer  # noqa: E402
 
-from wiki import create_app  # noqa: E402
 from wiki.auth.perspectives import PERSPECTIVES  # noqa: E402
 from wiki.auth.service import create_user, issue_token  # noqa: E402
 from wiki.comments import blocks  # noqa: E402
@@ -177,17 +175,8 @@ def main() -> None:
     parser.add_argument("--participants", type=int, default=300)
     parser.add_argument("--database-url", default=None, help="PostgreSQL server URL (default: SQLite in a temp dir)")
     args = parser.parse_args()
-    from tests.throwaway import database_url
-
-    with tempfile.TemporaryDirectory() as tmp, database_url(args.database_url, tmp) as url:
-        os.environ["WIKI_INSTANCE_PATH"] = tmp
-        app = create_app("testing", {"SQLALCHEMY_DATABASE_URI": url, "PASSWORD_HASH_METHOD": "pbkdf2:sha256:1000",
-                                     "COMMENT_RATE_PER_MINUTE": 100_000})
-        with app.app_context():
-            db.create_all()
-            run(app, args)
-            db.session.remove()
-            db.engine.dispose()
+    with bench_app(args.database_url, COMMENT_RATE_PER_MINUTE=100_000) as (app, _url, _folder), app.app_context():
+        run(app, args)
 
 
 def run(app, args) -> None:

@@ -26,16 +26,15 @@ import re
 import sqlite3
 import statistics
 import sys
-import tempfile
 import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+from _app import bench_app  # noqa: E402 (bench/ is on sys.path when run as a script)
 from _corpus import FUNCTION_WORDS  # noqa: E402 (bench/ is on sys.path when run as a script)
 from _search_corpus import build  # noqa: E402
 
-from wiki import create_app  # noqa: E402
 from wiki.auth.models import User  # noqa: E402
 from wiki.auth.service import issue_token  # noqa: E402
 from wiki.documents import service as documents  # noqa: E402
@@ -237,25 +236,19 @@ def main() -> None:
     parser.add_argument("--saves", type=int, default=20, help="saves timed for the incremental update")
     parser.add_argument("--database-url", help="a PostgreSQL server: also measure the PostgreSQL backend")
     args = parser.parse_args()
-    from tests.throwaway import database_url
 
     print(f"corpus: {args.docs:,} documents, {args.comments:,} comments; load average {os.getloadavg()[0]:.1f}")
-    with tempfile.TemporaryDirectory() as folder, database_url(args.database_url, folder, "wiki_bench_search") as url:
-        os.environ["WIKI_INSTANCE_PATH"] = str(Path(folder) / "instance")
-        app = create_app("testing", {"SQLALCHEMY_DATABASE_URI": url, "SEARCH_INDEX_ON_CHANGE": False})
-        with app.app_context():
-            db.create_all()
-            wall = time.perf_counter()
-            corpus = build(args.docs, args.comments)
-            print(f"corpus written in {time.perf_counter() - wall:.1f} s")
-            people, queries = searchers(corpus), make_queries(corpus, args.queries)
-            backends = ["whoosh", "postgresql"] if url.startswith("postgresql") else ["whoosh"]
-            results = {name: measure_backend(app, name, corpus, queries, people, args) for name in backends}
-            baseline = fts5_baseline(folder, queries, people)
-            summary(results, baseline)
-            service.shutdown(app)
-            db.session.remove()
-            db.engine.dispose()
+    with (bench_app(args.database_url, "wiki_bench_search", SEARCH_INDEX_ON_CHANGE=False) as (app, url, folder),
+          app.app_context()):
+        wall = time.perf_counter()
+        corpus = build(args.docs, args.comments)
+        print(f"corpus written in {time.perf_counter() - wall:.1f} s")
+        people, queries = searchers(corpus), make_queries(corpus, args.queries)
+        backends = ["whoosh", "postgresql"] if url.startswith("postgresql") else ["whoosh"]
+        results = {name: measure_backend(app, name, corpus, queries, people, args) for name in backends}
+        baseline = fts5_baseline(folder, queries, people)
+        summary(results, baseline)
+        service.shutdown(app)
 
 
 if __name__ == "__main__":
