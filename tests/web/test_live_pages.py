@@ -33,7 +33,7 @@ def _type_live(document, user, addition: str) -> None:
     before = client.get_state()
     text = client.get(ydoc.TEXT_NAME, type=Text)
     text += addition
-    service.receive(db.session, document, client.get_update(before), user.id)
+    service.receive(db.session, document.id, client.get_update(before), user.id)
 
 
 def _nonces(response) -> tuple[str, str]:

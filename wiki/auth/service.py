@@ -117,10 +117,18 @@ def issue_token(session, user: User, label: str = "") -> str:
     return token
 
 
-def user_for_token(session, token: str) -> User | None:
+def token_hash(token: str) -> str | None:
+    """The stored form of a well-formed token, None for one that cannot be ours (so no lookup runs)."""
     if not token or not token.startswith(TOKEN_PREFIX) or len(token) > 200:
         return None
-    row = session.scalar(select(ApiToken).where(ApiToken.token_hash == _token_digest(token)))
+    return _token_digest(token)
+
+
+def user_for_token(session, token: str) -> User | None:
+    digest = token_hash(token)
+    if digest is None:
+        return None
+    row = session.scalar(select(ApiToken).where(ApiToken.token_hash == digest))
     if row is None or not row.user.is_active:
         return None
     return row.user

@@ -6,17 +6,14 @@ Protocol: docs/realtime.md. Every client event is answered through its ack with 
 from flask import current_app, request
 from flask_socketio import Namespace, emit, join_room, leave_room
 
-from wiki.auth import permissions
 from wiki.documents.models import Document
 from wiki.errors import DomainError
-from wiki.extensions import db, socketio
-from wiki.realtime import awareness, service, ydoc
-from wiki.realtime.connections import AccessLost, Connections, connecting_user, current_user_of, identity
-from wiki.spaces.service import actor_for
+from wiki.extensions import begin_read, db, socketio
+from wiki.realtime import access, awareness, service, ydoc
+from wiki.realtime.connections import AccessLost, Connections, connecting_user, identity
 
 CODES = {404: "not_found", 403: "forbidden", 413: "too_large", 429: "rate_limited", 401: "unauthorized"}
 DELETED = "This document was deleted by a facilitator, so live editing stopped."
-_MAX_ID = 2**31 - 1  # ids are INTEGER columns: binding a larger one fails (SQLite OverflowError, PG DataError)
 
 
 class Refused(Exception):
@@ -80,13 +77,17 @@ class CollabNamespace(Namespace):
 
     def _join(self, conn, data):
         doc_id = _doc_id(data)
-        document, can_edit, user = self._access(conn, doc_id, joining=True)
+        allowed = self._access(conn, doc_id, joining=True)
+        user, can_edit = allowed.user, allowed.can_edit
         if conn.doc_id not in (None, doc_id):
             self._left(conn, conn.doc_id)
         if data.get("watch") is True:  # a reading page: comment events only, no live draft loaded
             conn.doc_id, conn.can_edit, conn.watching = doc_id, False, True
             return {"ok": True, "role": "watcher", "user": identity(user)}
         conn.watching = False
+        document = db.session.get(Document, doc_id)
+        if document is None:  # deleted since the check
+            raise Refused("not_found", "No such document, or you do not have access to it.")
         room = service.open_room(db.session, document)
         conn.doc_id, conn.can_edit = doc_id, can_edit
         join_room(room_name(doc_id))
@@ -99,16 +100,16 @@ class CollabNamespace(Namespace):
             raise Refused("too_large", "This change is too large to send in one message.")
         if not conn.allow("sync"):
             raise Refused("rate_limited", "Too many changes too quickly; they were not saved. Slow down a little.")
-        document, can_edit, user = self._access(conn, doc_id)
+        allowed = self._access(conn, doc_id)
         kind, payload = _parse_sync(body)
         if kind == ydoc.YSyncMessageType.SYNC_STEP1:
-            return self._answer_step1(document, payload)
-        if not can_edit:
-            if service.would_change(db.session, document, payload):
+            return self._answer_step1(doc_id, payload)
+        if not allowed.can_edit:
+            if service.would_change(db.session, doc_id, payload):
                 raise Refused("read_only", "You can read this draft but not edit it.")
-            return {"ok": True, "seq": service.open_room(db.session, document).last_seq}
+            return {"ok": True, "seq": service.room_of(db.session, doc_id).last_seq}
         try:
-            seq, change, complete = service.receive(db.session, document, payload, user.id if user else None)
+            seq, change, complete = service.receive(db.session, doc_id, payload, allowed.user.id)
         except ValueError:
             raise Refused("malformed", "That change could not be read; it was not saved.") from None
         if change:
@@ -119,21 +120,21 @@ class CollabNamespace(Namespace):
                           "or lost); it was not saved yet. Send the earlier changes again.")
         return {"ok": True, "seq": seq}
 
-    def _answer_step1(self, document, state_vector: bytes):
+    def _answer_step1(self, doc_id: int, state_vector: bytes):
         try:
-            step2, step1, seq = service.answer_step1(db.session, document, state_vector)
+            step2, step1, seq = service.answer_step1(db.session, doc_id, state_vector)
         except ValueError:
             db.session.rollback()
             raise Refused("malformed", "The state vector could not be read.") from None
-        emit("sync", {"doc": document.id, "data": step2})
-        emit("sync", {"doc": document.id, "data": step1})
+        emit("sync", {"doc": doc_id, "data": step2})
+        emit("sync", {"doc": doc_id, "data": step1})
         return {"ok": True, "seq": seq}
 
     def _awareness(self, conn, data):
         doc_id, body = _joined_payload(conn, data)
         if not conn.allow("awareness"):
             raise Refused("rate_limited", "Too many cursor updates; some were skipped.")
-        _document, _can_edit, user = self._access(conn, doc_id)
+        user = self._access(conn, doc_id).user
         try:
             rewritten, clients = awareness.with_identity(body, identity(user))
         except (ValueError, UnicodeDecodeError):
@@ -151,23 +152,22 @@ class CollabNamespace(Namespace):
 
     # --- helpers -------------------------------------------------------------------------------
 
-    def _access(self, conn, doc_id: int, joining: bool = False):
-        """(document, can_edit, user), checked against the database now."""
-        user = current_user_of(db.session, conn)
-        document = db.session.get(Document, doc_id) if 0 < doc_id <= _MAX_ID else None
-        if document is None:
+    def _access(self, conn, doc_id: int, joining: bool = False) -> access.Access:
+        """The connection's access to the document, checked against the database now (one query,
+        in a read transaction: a check never waits for SQLite's write lock)."""
+        begin_read(db.session)
+        allowed = access.check(db.session, conn, doc_id)
+        if not allowed.found:
             service.rooms().discard(doc_id)  # deleted, perhaps by another process: its room is stale
             raise Refused("not_found", "No such document, or you do not have access to it.")
-        actor = actor_for(db.session, user, document.space)
-        if not permissions.can_read(actor, document.space.is_private):
+        if not allowed.can_read:
             if conn.doc_id == doc_id:
                 self._drop(conn, "access")
             raise Refused("forbidden", "No such document, or you do not have access to it.")
-        can_edit = permissions.can_edit(actor, document.space.is_private)
-        if not joining and conn.doc_id == doc_id and conn.can_edit and not can_edit:  # demoted since joining
+        if not joining and conn.doc_id == doc_id and conn.can_edit and not allowed.can_edit:  # demoted
             self._drop(conn, "access")
             raise Refused("forbidden", "Your role in this space changed: join the document again to read it.")
-        return document, can_edit, user
+        return allowed
 
     def _left(self, conn, doc_id: int) -> None:
         """Tell the others this connection's cursors are gone; snapshot when the last editor leaves."""

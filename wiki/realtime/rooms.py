@@ -19,6 +19,7 @@ from pycrdt import merge_updates
 
 from wiki.errors import TooLarge
 from wiki.realtime import store, ydoc
+from wiki.realtime.groupcommit import GroupCommit, Pending
 
 
 @dataclass
@@ -30,6 +31,7 @@ class Room:
     lock: threading.RLock = field(default_factory=threading.RLock)
     last_edit: float = 0.0  # time.monotonic() of the last change; 0 when none since the snapshot
     broken: bool = False  # a commit failed after the Doc changed: rebuild this room from the log
+    writes: GroupCommit = field(default_factory=GroupCommit)  # client updates, committed in batches
     _captured: list = field(default_factory=list)
 
     def __post_init__(self):
@@ -54,14 +56,8 @@ class Room:
 
     def _start_from(self, session, text: str) -> None:
         ydoc.apply_text(self.doc, text)
-        try:
-            store.insert(session, self.document_id, 1, self.doc.get_update(), None)
-            session.commit()
-        except Exception:
-            session.rollback()
-            self.broken = True
-            raise
-        self.last_seq, self.loaded = 1, True
+        self._commit_rows(session, [(1, self.doc.get_update(), None)])
+        self.last_edit, self.loaded = 0.0, True
 
     def _apply_rows(self, rows) -> None:
         for seq, data in rows:
@@ -73,25 +69,46 @@ class Room:
 
     # --- changes -------------------------------------------------------------------------------
 
-    def receive(self, session, update: bytes, user_id: int | None,
-                max_text_bytes: int) -> tuple[int, bytes | None, bool]:
-        """Commit a client's update: (seq, what changed, complete); a duplicate is (last seq, None, True).
+    def receive(self, session, batch: list[Pending], max_text_bytes: int) -> None:
+        """Commit the changes of a batch of client updates in one transaction, then settle each with
+        (seq, what changed, complete); a duplicate settles as (seq of the state, None, True).
 
         What is stored and broadcast is the change the update made here (the transaction's own
         update), so content that was waiting for a missing dependency is stored once it lands.
         `complete` is False when part of the update still waits for an earlier one (e.g. one refused
         as rate-limited): that part is only in memory, so it must not be acknowledged as saved.
 
-        Raises ValueError for an update that is not valid Yjs, TooLarge if the text could pass the
-        document limit (judged conservatively from the update's size, before applying it). The
-        caller holds the document lock, taken before the room lock.
+        One item's own errors settle that item alone: ValueError for an update that is not valid Yjs,
+        TooLarge if the text could pass the document limit (judged conservatively from the update's
+        size, before applying it). A failed commit raises, and settles none. The caller holds the
+        document lock, taken before the room lock.
         """
         self.catch_up(session)
-        if len(ydoc.get_text(self.doc).encode("utf-8")) + len(update) > max_text_bytes:
+        rows, outcomes = [], []
+        for item in batch:
+            outcomes.append(self._stage(item, rows, max_text_bytes))
+        if rows:
+            self._commit_rows(session, rows)
+        else:
             session.rollback()
-            raise TooLarge("This change would make the document larger than the limit.")
-        seq, change = self._commit_change(session, lambda: self.doc.apply_update(update), user_id)
-        return seq, change, not ydoc.missing_insertions(self.doc, update)
+        for item, (result, error) in zip(batch, outcomes, strict=True):
+            item.settle(result, error)
+
+    def _stage(self, item: Pending, rows: list, max_text_bytes: int) -> tuple:
+        """Apply one update of a batch; (result, error), its row (seq, change, user) added to `rows`."""
+        if len(ydoc.text_of(self.doc)) + len(item.update) > max_text_bytes:  # pycrdt counts UTF-8 bytes
+            return None, TooLarge("This change would make the document larger than the limit.")
+        self._captured.clear()
+        try:
+            self.doc.apply_update(item.update)
+        except ValueError as error:
+            return None, error
+        complete = not ydoc.missing_insertions(self.doc, item.update)
+        if not self._captured:
+            return (self.last_seq + len(rows), None, complete), None
+        change = self._change()
+        rows.append((self.last_seq + len(rows) + 1, change, item.user_id))
+        return (rows[-1][0], change, complete), None
 
     def server_edit(self, session, new_text: str, user_id: int | None) -> tuple[int, bytes | None]:
         """Make the live text `new_text` with ordinary inserts/deletes; returns (seq, update).
@@ -105,17 +122,24 @@ class Room:
         if not self._captured:
             session.rollback()
             return self.last_seq, None
-        update = self._captured[0] if len(self._captured) == 1 else merge_updates(*self._captured)
-        seq = self.last_seq + 1
+        seq, update = self.last_seq + 1, self._change()
+        self._commit_rows(session, [(seq, update, user_id)])
+        return seq, update
+
+    def _change(self) -> bytes:
+        """The update made by what was applied since `_captured` was cleared."""
+        return self._captured[0] if len(self._captured) == 1 else merge_updates(*self._captured)
+
+    def _commit_rows(self, session, rows: list[tuple[int, bytes, int | None]]) -> None:
+        """Append (seq, update, user) rows and commit; if that fails, this room is rebuilt from the log."""
         try:
-            store.insert(session, self.document_id, seq, update, user_id)
+            store.append(session, self.document_id, rows)
             session.commit()
         except Exception:
             session.rollback()
             self.broken = True
             raise
-        self.last_seq, self.last_edit = seq, time.monotonic()
-        return seq, update
+        self.last_seq, self.last_edit = rows[-1][0], time.monotonic()
 
     def text(self) -> str:
         return ydoc.get_text(self.doc)

@@ -16,6 +16,7 @@ from wiki.documents.models import Document
 from wiki.errors import NotFound
 from wiki.extensions import begin_read
 from wiki.realtime import store, ydoc
+from wiki.realtime.groupcommit import Pending
 from wiki.realtime.rooms import Room, Rooms
 
 
@@ -31,22 +32,42 @@ def open_room(session, document: Document) -> Room:
     a thread waiting for the database while holding a room lock deadlocks with one that holds the
     write lock and waits for the room.
     """
-    room = rooms().get(document.id)
-    if not room.loaded and store.lock_document(session, document.id) is None:
-        _deleted(session, document.id)
+    return room_of(session, document.id)
+
+
+def room_of(session, document_id: int) -> Room:
+    """open_room for a document known by id: socket events checked access without loading it."""
+    room = rooms().get(document_id)
+    if room.loaded:
+        return room
+    document = store.lock_document(session, document_id)
+    if document is None:
+        _deleted(session, document_id)
     with room.lock:
         room.ensure_loaded(session, lambda: documents.head(session, document).text)
     return room
 
 
-def receive(session, document: Document, update: bytes, user_id: int | None) -> tuple[int, bytes | None, bool]:
+def receive(session, document_id: int, update: bytes, user_id: int | None) -> tuple[int, bytes | None, bool]:
     """Commit a client's update; (seq, change to broadcast or None, whether all of it is stored).
-    ValueError for bad Yjs, TooLarge over the cap."""
-    room = open_room(session, document)
-    if store.lock_document(session, document.id) is None:
-        _deleted(session, document.id)
+    ValueError for bad Yjs, TooLarge over the cap, NotFound if the document was deleted.
+
+    Updates arriving together are committed together (wiki/realtime/groupcommit.py): this returns
+    once the commit holding this update has finished, and raises if it failed.
+    """
+    room = room_of(session, document_id)
+    session.rollback()  # wait for the batch holding no transaction, so no database lock
+    return room.writes.submit(Pending(update, user_id), lambda batch: _write_batch(session, room, batch))
+
+
+def _write_batch(session, room: Room, batch: list[Pending]) -> None:
+    """One group commit: the document's database lock, then the room lock (see open_room)."""
+    if room.broken:  # an earlier batch's commit failed: that Doc holds changes nobody stored
+        room = room_of(session, room.document_id)
+    if store.lock_document(session, room.document_id) is None:
+        _deleted(session, room.document_id)
     with room.lock:
-        return room.receive(session, update, user_id, current_app.config["DOCUMENT_MAX_BYTES"])
+        room.receive(session, batch, current_app.config["DOCUMENT_MAX_BYTES"])
 
 
 def _deleted(session, document_id: int):
@@ -109,20 +130,20 @@ def compact_if_long(session, document: Document) -> int:
     return store.compact(session, document.id, document.live_snapshot_seq)
 
 
-def would_change(session, document: Document, update: bytes) -> bool:
+def would_change(session, document_id: int, update: bytes) -> bool:
     """Whether an update from a read-only viewer would change anything (tested on a copy)."""
-    room = open_room(session, document)
+    room = room_of(session, document_id)
     with room.lock:
         return ydoc.adds_anything(room.doc, update)
 
 
-def answer_step1(session, document: Document, state_vector: bytes) -> tuple[bytes, bytes, int]:
+def answer_step1(session, document_id: int, state_vector: bytes) -> tuple[bytes, bytes, int]:
     """(SyncStep2 with what the client lacks, the server's SyncStep1, last seq), caught up first.
 
     The catch-up reads in a read-only transaction, which never waits for a database lock, so
     holding the room lock meanwhile cannot deadlock with a writer (see open_room).
     """
-    room = open_room(session, document)
+    room = room_of(session, document_id)
     begin_read(session)
     with room.lock:
         room.catch_up(session)

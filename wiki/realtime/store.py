@@ -6,10 +6,11 @@ never take the same seq; the unique (document_id, seq) constraint is the last li
 """
 
 from pycrdt import merge_updates
-from sqlalchemy import delete, func, select
+from sqlalchemy import delete, func, insert, select
 
 from wiki.documents.service import lock_document  # noqa: E402,F401 - one way to lock a document
 from wiki.realtime.models import DocUpdate
+from wiki.timeutil import utcnow
 
 
 def last_seq(session, document_id: int) -> int:
@@ -24,10 +25,14 @@ def rows_after(session, document_id: int, seq: int) -> list[tuple[int, bytes]]:
     return [(row.seq, row.data) for row in session.execute(query)]
 
 
-def insert(session, document_id: int, seq: int, data: bytes, user_id: int | None) -> None:
-    """Add a row in the current transaction (the caller holds the document lock and commits)."""
-    session.add(DocUpdate(document_id=document_id, seq=seq, data=data, user_id=user_id))
-    session.flush()
+def append(session, document_id: int, rows: list[tuple[int, bytes, int | None]]) -> None:
+    """Add (seq, update, user id) rows in the current transaction (the caller holds the document lock
+    and commits): one Core executemany, no ORM objects, since a group commit writes many at once."""
+    now = utcnow()
+    session.execute(insert(DocUpdate.__table__), [
+        {"document_id": document_id, "seq": seq, "data": data, "user_id": user_id, "created_at": now}
+        for seq, data, user_id in rows
+    ])
 
 
 def authors_after(session, document_id: int, seq: int) -> list[int]:
