@@ -1,6 +1,7 @@
 """Group commit through the real /collab events: updates sent while a commit is in flight are stored
-in one transaction, each acknowledged and broadcast only after it; a failed batch acknowledges
-nothing and stores nothing, and the editors' resends then land (docs/realtime.md, Performance)."""
+in one transaction, acknowledged and broadcast only after it (one merged message per connection);
+a failed batch acknowledges, broadcasts and stores nothing, and the editors' resends then land
+(docs/realtime.md, Performance)."""
 
 import threading
 
@@ -74,7 +75,7 @@ def start_held_commit(peers, world, log):  # noqa: F811 - the fixtures imported 
 def test_updates_sent_during_a_commit_are_stored_together_then_each_acked_and_broadcast(
         monkeypatch, peers, world):  # noqa: F811
     log = HeldLog(monkeypatch)
-    before, held, acks, _others, _updates, watcher = start_held_commit(peers, world, log)
+    before, held, acks, others, _updates, watcher = start_held_commit(peers, world, log)
 
     assert held[0]["ok"] and held[0]["seq"] == before + 1
     assert all(ack["ok"] for ack in acks), acks
@@ -83,8 +84,11 @@ def test_updates_sent_during_a_commit_are_stored_together_then_each_acked_and_br
     assert rows(world.public) == before + 4
     text = stored_text(world.public)
     assert all(text.count(marker) == 1 for marker in (" [held]", " [0]", " [1]", " [2]"))
-    watcher.take("sync")
+    assert len(watcher.take("sync")) == 2  # the held update, then the batch of three as one message
     assert watcher.text == text
+    for peer in others:  # each sender: the held update, then the two others' (never its own back)
+        assert len(peer.take("sync")) == 2
+        assert peer.text == text
 
 
 def test_a_failed_batch_acknowledges_nothing_and_stores_nothing_and_resends_land(

@@ -17,10 +17,10 @@ import threading
 class Pending:
     """One update waiting for a commit; `settle` gives it its outcome (a result or an error)."""
 
-    __slots__ = ("update", "user_id", "result", "error", "settled")
+    __slots__ = ("update", "user_id", "sender", "result", "error", "settled")
 
-    def __init__(self, update: bytes, user_id: int | None):
-        self.update, self.user_id = update, user_id
+    def __init__(self, update: bytes, user_id: int | None, sender: str | None = None):
+        self.update, self.user_id, self.sender = update, user_id, sender
         self.result, self.error, self.settled = None, None, False
 
     def settle(self, result=None, error: BaseException | None = None) -> None:

@@ -15,8 +15,6 @@ import threading
 import time
 from dataclasses import dataclass, field
 
-from pycrdt import merge_updates
-
 from wiki.errors import TooLarge
 from wiki.realtime import store, ydoc
 from wiki.realtime.groupcommit import GroupCommit, Pending
@@ -128,7 +126,7 @@ class Room:
 
     def _change(self) -> bytes:
         """The update made by what was applied since `_captured` was cleared."""
-        return self._captured[0] if len(self._captured) == 1 else merge_updates(*self._captured)
+        return ydoc.merged(self._captured)
 
     def _commit_rows(self, session, rows: list[tuple[int, bytes, int | None]]) -> None:
         """Append (seq, update, user) rows and commit; if that fails, this room is rebuilt from the log."""

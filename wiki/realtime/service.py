@@ -48,19 +48,23 @@ def room_of(session, document_id: int) -> Room:
     return room
 
 
-def receive(session, document_id: int, update: bytes, user_id: int | None) -> tuple[int, bytes | None, bool]:
-    """Commit a client's update; (seq, change to broadcast or None, whether all of it is stored).
+def receive(session, document_id: int, update: bytes, user_id: int | None, sender: str | None = None,
+            publish=None) -> tuple[int, bytes | None, bool]:
+    """Commit a client's update; (seq, change or None, whether all of it is stored).
     ValueError for bad Yjs, TooLarge over the cap, NotFound if the document was deleted.
 
     Updates arriving together are committed together (wiki/realtime/groupcommit.py): this returns
-    once the commit holding this update has finished, and raises if it failed.
+    once the commit holding this update has finished, and raises if it failed. After each commit,
+    `publish(document_id, [(sender, change), ...])` is called once for the batch, in commit order,
+    before the next batch is written: the batch's changes are broadcast by whoever wrote them.
     """
     room = room_of(session, document_id)
     session.rollback()  # wait for the batch holding no transaction, so no database lock
-    return room.writes.submit(Pending(update, user_id), lambda batch: _write_batch(session, room, batch))
+    item = Pending(update, user_id, sender)
+    return room.writes.submit(item, lambda batch: _write_batch(session, room, batch, publish))
 
 
-def _write_batch(session, room: Room, batch: list[Pending]) -> None:
+def _write_batch(session, room: Room, batch: list[Pending], publish) -> None:
     """One group commit: the document's database lock, then the room lock (see open_room)."""
     if room.broken:  # an earlier batch's commit failed: that Doc holds changes nobody stored
         room = room_of(session, room.document_id)
@@ -68,6 +72,9 @@ def _write_batch(session, room: Room, batch: list[Pending]) -> None:
         _deleted(session, room.document_id)
     with room.lock:
         room.receive(session, batch, current_app.config["DOCUMENT_MAX_BYTES"])
+    changes = [(item.sender, item.result[1]) for item in batch if item.error is None and item.result[1]]
+    if publish and changes:
+        publish(room.document_id, changes)
 
 
 def _deleted(session, document_id: int):

@@ -6,7 +6,7 @@ it right (and it is tested with emoji, accents and CJK).
 """
 
 from diff_match_patch import diff_match_patch
-from pycrdt import Doc, Text, YMessageType, YSyncMessageType, get_update
+from pycrdt import Doc, Text, YMessageType, YSyncMessageType, get_update, merge_updates
 
 TEXT_NAME = "markdown"
 
@@ -136,6 +136,11 @@ def step1(doc: Doc) -> bytes:
 
 def step2(doc: Doc, state_vector: bytes) -> bytes:
     return sync_body(YSyncMessageType.SYNC_STEP2, doc.get_update(state_vector))
+
+
+def merged(updates: list[bytes]) -> bytes:
+    """One update holding all of `updates` (the one itself when there is one: merging costs)."""
+    return updates[0] if len(updates) == 1 else merge_updates(*updates)
 
 
 def update_body(update: bytes) -> bytes:
