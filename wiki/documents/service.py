@@ -8,7 +8,7 @@ conflict is refused (Conflict) with both versions, never silently overwritten.
 from dataclasses import dataclass, field
 
 from flask import current_app
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload, undefer
 
@@ -198,6 +198,16 @@ def lock_document(session, document_id: int) -> Document | None:
     return session.scalar(
         select(Document).where(Document.id == document_id).with_for_update().execution_options(populate_existing=True)
     )
+
+
+_LOCK_ROW = select(Document.id).where(Document.id == bindparam("id")).with_for_update()
+
+
+def lock_document_row(session, document_id: int) -> bool:
+    """lock_document without loading the document (False: it was deleted). For the live editor's
+    group commits, which only need the lock: loading the ORM object cost a third of their CPU."""
+    begin_write(session)
+    return session.execute(_LOCK_ROW, {"id": document_id}).first() is not None
 
 
 def _lock(session, document: Document) -> Document:

@@ -68,7 +68,7 @@ def _write_batch(session, room: Room, batch: list[Pending], publish) -> None:
     """One group commit: the document's database lock, then the room lock (see open_room)."""
     if room.broken:  # an earlier batch's commit failed: that Doc holds changes nobody stored
         room = room_of(session, room.document_id)
-    if store.lock_document(session, room.document_id) is None:
+    if not store.lock_document_row(session, room.document_id):
         _deleted(session, room.document_id)
     with room.lock:
         room.receive(session, batch, current_app.config["DOCUMENT_MAX_BYTES"])

@@ -6,9 +6,9 @@ never take the same seq; the unique (document_id, seq) constraint is the last li
 """
 
 from pycrdt import merge_updates
-from sqlalchemy import delete, func, insert, select
+from sqlalchemy import bindparam, delete, func, insert, select
 
-from wiki.documents.service import lock_document  # noqa: E402,F401 - one way to lock a document
+from wiki.documents.service import lock_document, lock_document_row  # noqa: F401 - the ways to lock a document
 from wiki.realtime.models import DocUpdate
 from wiki.timeutil import utcnow
 
@@ -17,12 +17,14 @@ def last_seq(session, document_id: int) -> int:
     return session.scalar(select(func.coalesce(func.max(DocUpdate.seq), 0)).where(DocUpdate.document_id == document_id))
 
 
+_AFTER = (  # built once: every group commit catches up with it
+    select(DocUpdate.seq, DocUpdate.data)
+    .where(DocUpdate.document_id == bindparam("document"), DocUpdate.seq > bindparam("seq")).order_by(DocUpdate.seq)
+)
+
+
 def rows_after(session, document_id: int, seq: int) -> list[tuple[int, bytes]]:
-    query = (
-        select(DocUpdate.seq, DocUpdate.data).where(DocUpdate.document_id == document_id, DocUpdate.seq > seq)
-        .order_by(DocUpdate.seq)
-    )
-    return [(row.seq, row.data) for row in session.execute(query)]
+    return [(row.seq, row.data) for row in session.execute(_AFTER, {"document": document_id, "seq": seq})]
 
 
 def append(session, document_id: int, rows: list[tuple[int, bytes, int | None]]) -> None:
