@@ -4,9 +4,10 @@ A pycrdt Doc is not thread-safe, so every read or change of a room happens under
 worker process keeps its own rooms and catches up from the update log (`seq > last_seq`) inside the
 same transaction that appends, so workers never diverge for long and never overwrite each other.
 
-Order of an incoming update: under the room lock and the document's row lock, the update is applied
-to the in-memory Doc only to learn whether it adds anything; if it does, its row is committed, and
-only then is it broadcast or acknowledged. Nothing else can observe the Doc in between (the lock is
+Order of incoming updates (a batch of them: wiki/realtime/groupcommit.py): under the room lock and
+the document's row lock, each update is applied to the in-memory Doc only to learn whether it adds
+anything; the rows of those that do are committed in one transaction, and only then is any of them
+broadcast or acknowledged. Nothing else can observe the Doc in between (the lock is
 held); if the commit fails the room is discarded and rebuilt from the log, so the Doc never holds an
 uncommitted change that anyone saw.
 """
