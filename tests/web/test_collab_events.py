@@ -25,6 +25,7 @@ from wiki.realtime import awareness, service, store, ydoc
 from wiki.realtime.subscribers import run_idle_snapshots
 from wiki.spaces import service as spaces_service
 from wiki.spaces.models import Membership
+from wiki.timeutil import utcnow
 
 NS = "/collab"
 SYNC = ydoc.YSyncMessageType
@@ -575,6 +576,18 @@ def test_a_disabled_account_ends_the_live_channel(peers, world):
     db.session.commit()
     count = rows(world.public)
     _assert_cut_off(peer, world.public, peer.type(" after"), ("unauthorized",), count)
+
+
+def test_an_account_erased_by_another_process_is_cut_off_at_its_next_event(peers, world):
+    """Erasure marks the row (another process's sockets are not dropped by the signal here); the
+    access check on the next event reads it."""
+    peer = editor_peer(peers, world)
+    user = db.session.get(User, world.ids["editor"])
+    user.erased_at = utcnow()
+    db.session.commit()
+    count = rows(world.public)
+    _assert_cut_off(peer, world.public, peer.type(" after erasure"), ("unauthorized",), count)
+    assert peer.send_awareness({"cursor": 1})["ok"] is False
 
 
 def test_leave_then_sync_is_not_joined(peers, world):
