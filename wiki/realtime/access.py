@@ -44,10 +44,10 @@ def check(session, conn: Connection, document_id: int) -> Access:
     if not 0 < document_id <= _MAX_ID:
         document_id = 0  # matches no row, and binds on every database
     if conn.user_id is None:
-        row = session.execute(*_anonymous(document_id)).first()
+        row = session.connection().execute(*_anonymous(document_id)).first()  # Core: no ORM layer
         found = row is not None and row.document_id is not None
         return Access(found, found and permissions.can_read(permissions.ANONYMOUS, row.is_private), False, None)
-    row = session.execute(*_signed_in(conn, document_id)).first()
+    row = session.connection().execute(*_signed_in(conn, document_id)).first()
     if conn.token is not None:
         if row is None or row.id != conn.user_id or not _active(row):
             raise AccessLost("Your API token is no longer valid.")
