@@ -5,8 +5,6 @@ commit gives every update of its batch the error (nothing is acknowledged)."""
 import threading
 import time
 
-import pytest
-
 from wiki.realtime.groupcommit import GroupCommit, Pending
 
 
@@ -36,7 +34,7 @@ def submit_in_threads(writes: GroupCommit, log: Log, updates: list[bytes]) -> tu
     def send(index: int) -> None:
         try:
             outcomes[index] = writes.submit(Pending(updates[index], None), log.write)
-        except OSError as error:
+        except (OSError, ValueError) as error:  # the batch's failure, or the item's own
             outcomes[index] = error
 
     threads = [threading.Thread(target=send, args=(i,)) for i in range(len(updates))]
@@ -85,13 +83,24 @@ def test_a_failed_commit_fails_every_update_of_its_batch_and_the_next_batch_goes
 
 
 def test_an_items_own_error_is_raised_in_its_own_thread_only():
-    def write(batch):
-        batch[0].settle(error=ValueError("not Yjs"))
-        batch[1].settle("stored")
+    class Picky(Log):
+        def write(self, batch):
+            if self.batches:  # after the held first batch: refuse the malformed one alone
+                self.batches.append([item.update for item in batch])
+                for item in batch:
+                    item.settle(*(("stored", None) if item.update != b"bad" else (None, ValueError("not Yjs"))))
+                return
+            super().write(batch)
 
-    writes = GroupCommit()
-    bad, good = Pending(b"x", None), Pending(b"y", None)
-    writes._queue.append(good)  # as if it had arrived just before
-    with pytest.raises(ValueError):
-        writes.submit(bad, lambda batch: write([bad, good]))
-    assert good.outcome() == "stored"
+    writes, log = GroupCommit(), Picky()
+    _first, first_threads = submit_in_threads(writes, log, [b"a"])
+    assert log.first_started.wait(5)
+    submitted, threads = submit_in_threads(writes, log, [b"bad", b"good"])
+    wait_queued(writes, 2)
+    log.release.set()
+    for thread in first_threads + threads:
+        thread.join(5)
+
+    assert sorted(log.batches[1]) == [b"bad", b"good"]  # one batch
+    assert isinstance(submitted[0], ValueError)  # b"bad"
+    assert submitted[1] == "stored"
