@@ -50,17 +50,27 @@ def wait_queued(writes: GroupCommit, count: int) -> None:
         time.sleep(0.005)
 
 
-def test_updates_arriving_during_a_commit_are_written_together_after_it():
-    writes, log = GroupCommit(), Log()
+def behind_a_held_commit(log: Log, updates: list[bytes], check_waiting=None) -> tuple[GroupCommit, list, list]:
+    """Submit b"a" (its commit is held), then `updates` meanwhile; release; (writes, a's, theirs)."""
+    writes = GroupCommit()
     first, first_threads = submit_in_threads(writes, log, [b"a"])
     assert log.first_started.wait(5)
-    rest, threads = submit_in_threads(writes, log, [b"b", b"c", b"d"])
-    wait_queued(writes, 3)
-    assert rest == [None, None, None]  # nobody is answered while the commit before theirs runs
-
+    rest, threads = submit_in_threads(writes, log, updates)
+    wait_queued(writes, len(updates))
+    if check_waiting:
+        check_waiting(rest)
     log.release.set()
     for thread in first_threads + threads:
         thread.join(5)
+    return writes, first, rest
+
+
+def test_updates_arriving_during_a_commit_are_written_together_after_it():
+    def nobody_answered(rest):  # while the commit before theirs runs
+        assert rest == [None, None, None]
+
+    log = Log()
+    _writes, first, rest = behind_a_held_commit(log, [b"b", b"c", b"d"], nobody_answered)
 
     assert log.batches == [[b"a"], [b"b", b"c", b"d"]]
     assert first == [(0, 0)]
@@ -68,14 +78,8 @@ def test_updates_arriving_during_a_commit_are_written_together_after_it():
 
 
 def test_a_failed_commit_fails_every_update_of_its_batch_and_the_next_batch_goes_on():
-    writes, log = GroupCommit(), Log(fail_batch=1)
-    first, first_threads = submit_in_threads(writes, log, [b"a"])
-    assert log.first_started.wait(5)
-    failed, threads = submit_in_threads(writes, log, [b"b", b"c"])
-    wait_queued(writes, 2)
-    log.release.set()
-    for thread in first_threads + threads:
-        thread.join(5)
+    log = Log(fail_batch=1)
+    writes, first, failed = behind_a_held_commit(log, [b"b", b"c"])
 
     assert first == [(0, 0)]
     assert all(isinstance(outcome, OSError) for outcome in failed)
@@ -92,15 +96,9 @@ def test_an_items_own_error_is_raised_in_its_own_thread_only():
                 return
             super().write(batch)
 
-    writes, log = GroupCommit(), Picky()
-    _first, first_threads = submit_in_threads(writes, log, [b"a"])
-    assert log.first_started.wait(5)
-    submitted, threads = submit_in_threads(writes, log, [b"bad", b"good"])
-    wait_queued(writes, 2)
-    log.release.set()
-    for thread in first_threads + threads:
-        thread.join(5)
+    log = Picky()
+    _writes, _first, (bad, good) = behind_a_held_commit(log, [b"bad", b"good"])
 
     assert sorted(log.batches[1]) == [b"bad", b"good"]  # one batch
-    assert isinstance(submitted[0], ValueError)  # b"bad"
-    assert submitted[1] == "stored"
+    assert isinstance(bad, ValueError)
+    assert good == "stored"
