@@ -1,0 +1,135 @@
+"""Page generations: every committed write that can change a document's reading page increments
+that document's ``page_generation``, the key of its cached page (wiki/documents/pagecache.py).
+
+Why session hooks rather than calls in each service: the page shows the document, its head, its
+comments (agreements, edits, moderation), rounds, editions, the space's name and timezone and
+people's names. Dozens of use cases write those; a hook on every flush and every DML statement
+cannot forget one, and a table nobody listed (a new feature) invalidates by default. Only tables
+known never to appear on the page are ignored.
+
+How: after a flush, each written row gives a scope — its document, thread, comment, round or space
+(found from its own columns) or, failing that, "every document". After the commit, one UPDATE on a
+connection of its own increments the generation of the documents in those scopes. Outside the
+writer's transaction, no lock it takes can join a cycle with the writer's own row locks (a save
+holds its document row; re-anchoring holds threads). Readers read the generation *with* the
+document, before anything else on the page, so a page stored under a generation is never older
+than it: at worst, a page rendered between the write's commit and the increment is stored under
+the old generation, which nobody asks for again once the increment lands.
+"""
+
+import logging
+
+from sqlalchemy import event, inspect, or_, select, update
+from sqlalchemy.orm import Session
+
+from wiki.comments.models import Comment, Thread
+from wiki.consultations.models import Round
+from wiki.documents.models import Document
+
+log = logging.getLogger(__name__)
+
+ALL = ("all",)
+_KEY = "page_scopes"
+# Never shown on a reading page: activity log, watches, notifications, mail, last visits (written by
+# every signed-in view), the search index, the live draft's update log, tokens and invite links.
+IGNORED_TABLES = frozenset({"activity", "document_watches", "space_watches", "notifications", "notification_settings",
+                            "document_visits", "email_outbox", "search_entries", "doc_updates", "api_tokens",
+                            "round_invites", "round_invitees"})
+# A login, a failed login or a password change is not on any page; a new account has written nothing yet.
+_IGNORED_USER_COLUMNS = frozenset({"failed_logins", "last_failed_login_at", "session_version", "password_hash"})
+_SCOPE_COLUMNS = ("document_id", "thread_id", "comment_id", "round_id", "space_id")
+
+
+def scope_of(session: Session, obj) -> tuple | None:
+    """Which documents a written row can show on: (kind, id), ALL, or None (on no page)."""
+    table = getattr(obj, "__tablename__", None)
+    if table in IGNORED_TABLES:
+        return None
+    if isinstance(obj, Document):
+        return ("document", obj.id)
+    if table == "spaces":
+        return ("space", obj.id)
+    if table == "users" and not _user_shown_change(session, obj):
+        return None
+    for column in _SCOPE_COLUMNS:
+        value = getattr(obj, column, None)
+        if isinstance(value, int):
+            return (column.removesuffix("_id"), value)
+    return ALL
+
+
+def _user_shown_change(session: Session, user) -> bool:
+    if user in session.new:
+        return False
+    changed = {attr.key for attr in inspect(user).attrs if attr.history.has_changes()}
+    return user in session.deleted or bool(changed - _IGNORED_USER_COLUMNS)
+
+
+def _after_flush(session: Session, _context) -> None:
+    scopes = session.info.setdefault(_KEY, set())
+    for obj in (*session.new, *session.dirty, *session.deleted):
+        scope = scope_of(session, obj)
+        if scope is not None:
+            scopes.add(scope)
+
+
+def _on_execute(state) -> None:
+    """DML run through session.execute (bulk updates, deletes, inserts) never reaches a flush.
+    A statement may name its scope: ``.execution_options(page_scope=("document", id))``."""
+    if not (state.is_insert or state.is_update or state.is_delete):
+        return
+    table = getattr(getattr(state.statement, "table", None), "name", None)
+    if table in IGNORED_TABLES:
+        return
+    scope = state.local_execution_options.get("page_scope") or state.execution_options.get("page_scope")
+    state.session.info.setdefault(_KEY, set()).add(scope or ALL)
+
+
+def _after_commit(session: Session) -> None:
+    scopes = session.info.pop(_KEY, None)
+    if scopes:
+        bump(session.get_bind(), scopes)
+
+
+def _after_rollback(session: Session) -> None:
+    session.info.pop(_KEY, None)
+
+
+def _where(scopes: set):
+    """The documents of `scopes`, as a WHERE clause (None: every document)."""
+    if ALL in scopes:
+        return None
+    kinds = ("document", "thread", "comment", "round", "space")
+    ids = {kind: sorted(i for k, i in scopes if k == kind) for kind in kinds}
+    threads_of_comments = select(Comment.thread_id).where(Comment.id.in_(ids["comment"]))
+    thread_ids = select(Thread.id).where(or_(Thread.id.in_(ids["thread"]), Thread.id.in_(threads_of_comments)))
+    return or_(
+        Document.id.in_(ids["document"]),
+        Document.id.in_(select(Thread.document_id).where(Thread.id.in_(thread_ids))),
+        Document.id.in_(select(Round.document_id).where(Round.id.in_(ids["round"]))),
+        Document.space_id.in_(ids["space"]),
+    )
+
+
+def bump(engine, scopes: set) -> None:
+    """Increment the page generation of every document in `scopes`, in a transaction of its own.
+    A failure is logged and empties this process's page caches: its pages may be stale, and the
+    write itself has been committed."""
+    statement = update(Document.__table__).values(page_generation=Document.__table__.c.page_generation + 1)
+    where = _where(scopes)
+    try:
+        with engine.begin() as connection:
+            connection.execute(statement if where is None else statement.where(where))
+    except Exception:
+        log.exception("could not increment page generations; clearing this process's page caches")
+        from wiki.documents import cached_page
+
+        cached_page.clear_all()
+
+
+def install() -> None:
+    """Listen on every ORM session (idempotent: create_app may run many times in one process)."""
+    for name, handler in (("after_flush", _after_flush), ("do_orm_execute", _on_execute),
+                          ("after_commit", _after_commit), ("after_rollback", _after_rollback)):
+        if not event.contains(Session, name, handler):
+            event.listen(Session, name, handler)
