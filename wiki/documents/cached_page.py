@@ -82,7 +82,8 @@ def lookup(space_slug: str, slug: str) -> bytes | None:
     cache, viewer = _cache(), viewer_class(current_user)
     if cache is None or viewer is None:
         return None
-    row = db.session.execute(_find_statement(), {"space_slug": space_slug, "slug": slug}).first()
+    with db.engine.connect() as connection:  # not the session's: a hit then never begins its transaction
+        row = connection.execute(_find_statement(), {"space_slug": space_slug, "slug": slug}).first()
     if row is None or not permissions.can_read(permissions.ANONYMOUS, row.is_private):
         return None
     entry = cache.get(_key(row[0], row[1], row[3], row[4], row[5], row[6], viewer))
