@@ -78,6 +78,7 @@ def documents_in(session, space: Space) -> list[Document]:
 
 FULL = ("text", "html", "toc")
 PAGE = ("html", "toc")  # what a page view needs: never the Markdown source
+TEXT = ("text",)  # what a save compares and merges: never the 200 KB of HTML
 
 
 def get_revision(session, document: Document, number, *, load: tuple = FULL) -> Revision:
@@ -218,8 +219,8 @@ def save(session, document: Document, user, text: str, base_number, summary: str
     rendered = _render_unlocked(session, text)
     document = _lock(session, document)
     title = _clean_title(title) if title is not None else document.title
-    base = get_revision(session, document, base_number)
-    current = head(session, document)
+    base = get_revision(session, document, base_number, load=TEXT)
+    current = base if base.number == document.head_number else head(session, document, load=TEXT)
     merged_with: list[str] = []
     if base.number != current.number:
         result = revisions.merge3(base.text, current.text, text)
