@@ -18,9 +18,11 @@ the old generation, which nobody asks for again once the increment lands.
 """
 
 import logging
+import re
 
 from sqlalchemy import event, inspect, or_, select, update
 from sqlalchemy.orm import Session
+from sqlalchemy.sql.elements import TextClause
 
 from wiki.comments.models import Comment, Thread
 from wiki.consultations.models import Round
@@ -37,6 +39,7 @@ IGNORED_TABLES = frozenset({"activity", "document_watches", "space_watches", "no
                             "round_invites", "round_invitees"})
 # A login, a failed login or a password change is not on any page; a new account has written nothing yet.
 _IGNORED_USER_COLUMNS = frozenset({"failed_logins", "last_failed_login_at", "session_version", "password_hash"})
+_DML_RE = re.compile(r"\s*(insert|update|delete|replace|merge)\b", re.IGNORECASE)
 _SCOPE_COLUMNS = ("document_id", "thread_id", "comment_id", "round_id", "space_id")
 
 
@@ -76,7 +79,7 @@ def _after_flush(session: Session, _context) -> None:
 def _on_execute(state) -> None:
     """DML run through session.execute (bulk updates, deletes, inserts) never reaches a flush.
     A statement may name its scope: ``.execution_options(page_scope=("document", id))``."""
-    if not (state.is_insert or state.is_update or state.is_delete):
+    if not (state.is_insert or state.is_update or state.is_delete or _is_text_dml(state.statement)):
         return
     table = getattr(getattr(state.statement, "table", None), "name", None)
     if table in IGNORED_TABLES:
@@ -85,10 +88,16 @@ def _on_execute(state) -> None:
     state.session.info.setdefault(_KEY, set()).add(scope or ALL)
 
 
+def _is_text_dml(statement) -> bool:
+    """Hand-written SQL run through the session: a write of unknown scope (the code base has none)."""
+    return isinstance(statement, TextClause) and _DML_RE.match(statement.text) is not None
+
+
 def _after_commit(session: Session) -> None:
     scopes = session.info.pop(_KEY, None)
     if scopes:
-        bump(session.get_bind(), scopes)
+        bind = session.get_bind()
+        bump(getattr(bind, "engine", bind), scopes)  # a session bound to a connection: its engine
 
 
 def _after_rollback(session: Session) -> None:
