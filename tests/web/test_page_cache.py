@@ -242,3 +242,14 @@ def test_a_rolled_back_write_changes_nothing_and_hand_written_sql_changes_every_
     db.session.execute(text("UPDATE spaces SET description = 'x'"))
     db.session.commit()
     assert _generation(world) == before + 1
+
+
+def test_a_write_to_one_document_leaves_other_documents_cached_pages_alone(world):
+    other = make_document(world.space, world.editor, "Transport plan", TEXT)
+    before = db.session.get(type(other), other.id).page_generation
+    _save(world)
+    _comment(world)
+    documents.set_status(db.session, world.document, "consultation")
+    db.session.expire_all()
+    assert db.session.get(type(other), other.id).page_generation == before
+    assert _generation(world) >= 3

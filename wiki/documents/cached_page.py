@@ -30,6 +30,7 @@ from wiki.spaces.models import Space
 from wiki.timeutil import as_utc, utcnow
 
 ANONYMOUS = "anonymous"
+_ACTORS = {ANONYMOUS: permissions.ANONYMOUS}  # whom each viewer class is, to the permission rules
 _caches: list[PageCache] = []  # every app's cache in this process (see clear_all)
 
 
@@ -84,7 +85,7 @@ def lookup(space_slug: str, slug: str) -> bytes | None:
         return None
     with db.engine.connect() as connection:  # not the session's: a hit then never begins its transaction
         row = connection.execute(_find_statement(), {"space_slug": space_slug, "slug": slug}).first()
-    if row is None or not permissions.can_read(permissions.ANONYMOUS, row.is_private):
+    if row is None or not permissions.can_read(_ACTORS[viewer], row.is_private):
         return None
     entry = cache.get(_key(row[0], row[1], row[3], row[4], row[5], row[6], viewer))
     return entry.page(csp_nonce()) if entry is not None else None

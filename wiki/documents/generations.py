@@ -8,13 +8,15 @@ cannot forget one, and a table nobody listed (a new feature) invalidates by defa
 known never to appear on the page are ignored.
 
 How: after a flush, each written row gives a scope — its document, thread, comment, round or space
-(found from its own columns) or, failing that, "every document". After the commit, one UPDATE on a
-connection of its own increments the generation of the documents in those scopes. Outside the
-writer's transaction, no lock it takes can join a cycle with the writer's own row locks (a save
-holds its document row; re-anchoring holds threads). Readers read the generation *with* the
-document, before anything else on the page, so a page stored under a generation is never older
-than it: at worst, a page rendered between the write's commit and the increment is stored under
-the old generation, which nobody asks for again once the increment lands.
+(found from its own columns) or, failing that, "every document". One UPDATE then increments the
+generation of the documents in those scopes: inside the writer's transaction when that adds no lock
+wait (SQLite, whose one writer already holds the lock; PostgreSQL when every scope is a document the
+transaction already holds, as saves and re-anchoring do), else after the commit on a connection of
+its own, so its row locks cannot join a cycle with the writer's (a comment's transaction holds its
+thread while a save holds the document). Readers read the generation *with* the document, before
+anything else on the page, so a page stored under a generation is never older than it: at worst a
+page rendered between a write's commit and a late increment is stored under the old generation,
+which nobody asks for again once the increment lands.
 """
 
 import logging
@@ -32,6 +34,7 @@ log = logging.getLogger(__name__)
 
 ALL = ("all",)
 _KEY = "page_scopes"
+_HELD = "page_documents_held"
 # Never shown on a reading page: activity log, watches, notifications, mail, last visits (written by
 # every signed-in view), the search index, the live draft's update log, tokens and invite links.
 IGNORED_TABLES = frozenset({"activity", "document_watches", "space_watches", "notifications", "notification_settings",
@@ -93,7 +96,28 @@ def _is_text_dml(statement) -> bool:
     return isinstance(statement, TextClause) and _DML_RE.match(statement.text) is not None
 
 
+def holding(session: Session, document_id: int) -> None:
+    """Tell the hooks this transaction holds the document's row lock (documents.service.lock_document)."""
+    session.info.setdefault(_HELD, set()).add(document_id)
+
+
+def _before_commit(session: Session) -> None:
+    """Increment inside the writer's own transaction when that adds no lock wait: always on SQLite
+    (one writer at a time, and this one holds the lock), and on PostgreSQL when every scope is a
+    document whose row this transaction already holds (a save, a revert, re-anchoring)."""
+    if not (session.info.get(_KEY) or session.new or session.dirty or session.deleted):
+        return
+    session.flush()
+    scopes, held = session.info.get(_KEY), session.info.get(_HELD, set())
+    if not scopes:
+        return
+    if session.get_bind().dialect.name == "sqlite" or all(s[0] == "document" and s[1] in held for s in scopes):
+        session.connection().execute(_statement(scopes))  # Core: not seen by _on_execute
+        session.info.pop(_KEY)
+
+
 def _after_commit(session: Session) -> None:
+    session.info.pop(_HELD, None)
     scopes = session.info.pop(_KEY, None)
     if scopes:
         bind = session.get_bind()
@@ -102,6 +126,7 @@ def _after_commit(session: Session) -> None:
 
 def _after_rollback(session: Session) -> None:
     session.info.pop(_KEY, None)
+    session.info.pop(_HELD, None)
 
 
 def _where(scopes: set):
@@ -120,15 +145,19 @@ def _where(scopes: set):
     )
 
 
-def bump(engine, scopes: set) -> None:
-    """Increment the page generation of every document in `scopes`, in a transaction of its own.
-    A failure is logged and empties this process's page caches: its pages may be stale, and the
-    write itself has been committed."""
+def _statement(scopes: set):
     statement = update(Document.__table__).values(page_generation=Document.__table__.c.page_generation + 1)
     where = _where(scopes)
+    return statement if where is None else statement.where(where)
+
+
+def bump(engine, scopes: set) -> None:
+    """Increment the page generation of every document in `scopes`, in a transaction of its own
+    (after the writer's commit). A failure is logged and empties this process's page caches: its
+    pages may be stale, and the write itself has been committed."""
     try:
         with engine.begin() as connection:
-            connection.execute(statement if where is None else statement.where(where))
+            connection.execute(_statement(scopes))
     except Exception:
         log.exception("could not increment page generations; clearing this process's page caches")
         from wiki.documents import cached_page
@@ -139,6 +168,7 @@ def bump(engine, scopes: set) -> None:
 def install() -> None:
     """Listen on every ORM session (idempotent: create_app may run many times in one process)."""
     for name, handler in (("after_flush", _after_flush), ("do_orm_execute", _on_execute),
-                          ("after_commit", _after_commit), ("after_rollback", _after_rollback)):
+                          ("before_commit", _before_commit), ("after_commit", _after_commit),
+                          ("after_rollback", _after_rollback)):
         if not event.contains(Session, name, handler):
             event.listen(Session, name, handler)

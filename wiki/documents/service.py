@@ -14,7 +14,7 @@ from sqlalchemy.orm import selectinload, undefer
 
 from wiki import signals
 from wiki.auth import permissions
-from wiki.documents import revisions
+from wiki.documents import generations, revisions
 from wiki.documents.models import STATUSES, Document, NamedVersion, Revision
 from wiki.documents.text import normalise_text, single_line, slugify, unique_slug
 from wiki.errors import Conflict, InvalidInput, NotFound, PermissionDenied, TooLarge
@@ -196,9 +196,11 @@ def lock_document(session, document_id: int) -> Document | None:
     """Begin a write transaction holding this document: saves and live updates of one document are
     serialised (row lock on PostgreSQL; the write lock on SQLite), and see its latest state."""
     begin_write(session)
-    return session.scalar(
+    document = session.scalar(
         select(Document).where(Document.id == document_id).with_for_update().execution_options(populate_existing=True)
     )
+    generations.holding(session, document_id)  # its page generation can move inside this transaction
+    return document
 
 
 def _lock(session, document: Document) -> Document:
