@@ -253,3 +253,11 @@ def test_a_write_to_one_document_leaves_other_documents_cached_pages_alone(world
     db.session.expire_all()
     assert db.session.get(type(other), other.id).page_generation == before
     assert _generation(world) >= 3
+
+
+def test_the_cache_can_be_turned_off(world):
+    world.app.config["PAGE_CACHE"] = False
+    read(world.app, world.url)
+    with mock.patch.object(document_routes, "render_template", wraps=document_routes.render_template) as render:
+        read(world.app, world.url)
+    assert render.called

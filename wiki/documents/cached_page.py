@@ -35,7 +35,7 @@ _caches: list[PageCache] = []  # every app's cache in this process (see clear_al
 
 
 def init_page_cache(app) -> None:
-    cache = PageCache(size=app.config.get("PAGE_CACHE_SIZE", 256), ttl=app.config.get("PAGE_CACHE_TTL", 300.0))
+    cache = PageCache(size=app.config["PAGE_CACHE_SIZE"], ttl=app.config["PAGE_CACHE_TTL"])
     app.extensions["page_cache"] = cache
     _caches.append(cache)
     del _caches[:-8]  # tests build many apps: keep only recent ones reachable
@@ -47,7 +47,7 @@ def clear_all() -> None:
 
 
 def _cache() -> PageCache | None:
-    return current_app.extensions.get("page_cache") if current_app.config.get("PAGE_CACHE", True) else None
+    return current_app.extensions.get("page_cache") if current_app.config["PAGE_CACHE"] else None
 
 
 def viewer_class(user) -> str | None:
