@@ -124,9 +124,12 @@ def _after_commit(session: Session) -> None:
         bump(getattr(bind, "engine", bind), scopes)  # a session bound to a connection: its engine
 
 
-def _after_rollback(session: Session) -> None:
-    session.info.pop(_KEY, None)
-    session.info.pop(_HELD, None)
+def _after_transaction_end(session: Session, transaction) -> None:
+    """A transaction rolled back or closed without a commit leaves nothing behind (after a commit,
+    _after_commit has already taken the scopes)."""
+    if transaction.parent is None:
+        session.info.pop(_KEY, None)
+        session.info.pop(_HELD, None)
 
 
 def _where(scopes: set):
@@ -169,6 +172,6 @@ def install() -> None:
     """Listen on every ORM session (idempotent: create_app may run many times in one process)."""
     for name, handler in (("after_flush", _after_flush), ("do_orm_execute", _on_execute),
                           ("before_commit", _before_commit), ("after_commit", _after_commit),
-                          ("after_rollback", _after_rollback)):
+                          ("after_transaction_end", _after_transaction_end)):
         if not event.contains(Session, name, handler):
             event.listen(Session, name, handler)
