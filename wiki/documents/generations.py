@@ -65,6 +65,7 @@ def scope_of(session: Session, obj) -> tuple | None:
 
 
 def _user_shown_change(session: Session, user) -> bool:
+    """Whether an account's change can show on a page (a name, perspectives, erasure), not a login's."""
     if user in session.new:
         return False
     changed = {attr.key for attr in inspect(user).attrs if attr.history.has_changes()}
@@ -72,6 +73,7 @@ def _user_shown_change(session: Session, user) -> bool:
 
 
 def _after_flush(session: Session, _context) -> None:
+    """Collect the scopes of the rows this flush wrote (their foreign keys are set by now)."""
     scopes = session.info.setdefault(_KEY, set())
     for obj in (*session.new, *session.dirty, *session.deleted):
         scope = scope_of(session, obj)
