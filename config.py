@@ -61,6 +61,12 @@ class Config:
     COMMENT_MAX_CHARS = _int("WIKI_COMMENT_MAX_CHARS", 5000)
     COMMENT_RATE_PER_MINUTE = _int("WIKI_COMMENT_RATE_PER_MINUTE", 10)
     DOCUMENT_MAX_BYTES = _int("WIKI_DOCUMENT_MAX_BYTES", 1024 * 1024)
+    # Whole reading pages kept per process for readers who are not signed in (docs/architecture.md,
+    # "Caching the reading page"): at most this many (~200 KB each for a 100 KB document), each for at
+    # most this many seconds (a safety net: every write that changes a page replaces it at once).
+    PAGE_CACHE = True
+    PAGE_CACHE_SIZE = _int("WIKI_PAGE_CACHE_SIZE", 256)
+    PAGE_CACHE_TTL = 300.0
 
     # Notifications and email (docs/notifications.md). Email is off while MAIL_SERVER is unset.
     BASE_URL = _Env("WIKI_BASE_URL")  # absolute links in emails and feeds, e.g. https://wiki.example.org

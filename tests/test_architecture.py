@@ -27,6 +27,7 @@ PURE = [
     "wiki/documents/diffcore.py",
     "wiki/documents/tokendiff.py",
     "wiki/documents/text.py",
+    "wiki/documents/pagecache.py",
     "wiki/realtime/awareness.py",
     "wiki/realtime/ratelimit.py",
     "wiki/comments/rules.py",

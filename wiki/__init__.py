@@ -76,4 +76,8 @@ def create_app(config: type[Config] | str | None = None, overrides: dict | None 
     from wiki.awareness.setup import init_awareness
 
     init_awareness(app)  # recent changes, watching, notifications, email (issue 9)
+    from wiki.documents import cached_page, generations
+
+    generations.install()  # page generations: every write that changes a reading page counts
+    cached_page.init_page_cache(app)
     return app

@@ -330,3 +330,28 @@ def test_long_heading_gets_a_bounded_id_that_survives_sanitising():
     r = render_document("## " + "strategy " * 40 + "\n\n## " + "strategy " * 40 + "\n")
     ids = [attrs.get("id") for tag, attrs, _ in elements(r.html) if tag == "h2"]
     assert ids == [e.id for e in r.toc] and len(ids[0]) <= 80 and ids[1] == ids[0] + "-2"
+
+
+def test_text_no_inline_pattern_can_match_renders_exactly_as_without_the_shortcut(monkeypatch):
+    """rendering._skip_plain_text lets plain sentences skip the inline patterns; the output must be
+    the same as Python-Markdown's own, for every kind of inline syntax and for random mixes of it."""
+    import random
+
+    from wiki import rendering
+
+    rng = random.Random(3)
+    alphabet = "ab *_[]()!<>&`\\\n  #-|:^\t1.é😀x"
+    texts = [
+        "Plain words only.\n\nSecond *emphasis* and __strong__ and `code` and [a link](http://x.org).\n",
+        "Line break here  \nnext line, an entity &amp; &copy;, <http://auto.link> and <me@example.org>.\n",
+        "A footnote[^1] and ![img](http://x.org/a.png) and \\*escaped\\*.\n\n[^1]: The note.\n",
+        "[TOC]\n\n# One\n\nText.\n\n## Two\n\n| a | b |\n|---|:-:|\n| 1 | *2* |\n",
+        *("".join(rng.choice(alphabet) for _ in range(rng.randrange(1, 160))) for _ in range(400)),
+    ]
+    fast = [(render_document(t), render_comment(t)) for t in texts]
+    instances = [md for md in vars(rendering._local).values() if md is not None]
+    assert instances and all("_InlineProcessor__handleInline" in vars(md.treeprocessors["inline"])
+                             for md in instances)  # the shortcut is on
+    monkeypatch.setattr(rendering, "_local", threading.local())
+    monkeypatch.setattr(rendering, "_skip_plain_text", lambda md: None)
+    assert [(render_document(t), render_comment(t)) for t in texts] == fast

@@ -60,33 +60,36 @@ def catch_up(session, document_id: int, previous: tuple[int, str] | None = None)
         if old_text is None:
             old_text = _text_of(session, document, number)
         places += move(old_text, head.text, group, headings)
-    _store(session, places, head.number)
+    _store(session, places, head.number, document.id)
     session.commit()
     return len(threads)
 
 
-def _store(session, places: list[dict], number: int) -> None:
+def _store(session, places: list[dict], number: int, document_id: int) -> None:
     """Write every thread's new place and its ``ThreadAnchor`` row for revision ``number`` in a few
     statements: one UPDATE marks all threads caught up, an executemany moves the ones whose place
-    changed, one multi-row INSERT adds the anchors (the ORM's unit of work took ~10× as long)."""
+    changed, one multi-row INSERT adds the anchors (the ORM's unit of work took ~10× as long). Each
+    names its document, whose cached reading page it changes (wiki/documents/generations.py)."""
+    scope = {"page_scope": ("document", document_id)}
     ids = [p["tid"] for p in places]
     existing = set(session.scalars(
         select(ThreadAnchor.thread_id).where(ThreadAnchor.thread_id.in_(ids), ThreadAnchor.revision_number == number)
     ))
     table = Thread.__table__
-    session.execute(update(table).where(table.c.id.in_(ids)).values(anchored_revision=number))
+    session.execute(update(table).where(table.c.id.in_(ids)).values(anchored_revision=number),
+                    execution_options=scope)
     moved = [p for p in places if p["moved"]]  # an edit near the end moves few
     if moved:
         session.execute(
             update(table).where(table.c.id == bindparam("tid")).values(
                 start=bindparam("new_start"), end=bindparam("new_end"), anchor_state=bindparam("state"),
                 section=bindparam("new_section")),
-            moved,
+            moved, execution_options=scope,
         )
     rows = [{"thread_id": p["tid"], "revision_number": number, "start": p["new_start"], "end": p["new_end"],
              "state": p["state"]} for p in places if p["tid"] not in existing]
     if rows:
-        session.execute(insert(ThreadAnchor.__table__), rows)
+        session.execute(insert(ThreadAnchor.__table__), rows, execution_options=scope)
     session.expire_all()  # the threads loaded here now hold stale places
 
 

@@ -337,7 +337,8 @@ def unagree(session, comment: Comment, user) -> int:
     _comment_context(session, comment, user)
     if user is None or not getattr(user, "is_authenticated", False):
         raise PermissionDenied("Log in first.")
-    session.execute(delete(CommentAgree).where(CommentAgree.comment_id == comment.id, CommentAgree.user_id == user.id))
+    session.execute(delete(CommentAgree).where(CommentAgree.comment_id == comment.id, CommentAgree.user_id == user.id),
+                    execution_options={"page_scope": ("comment", comment.id)})
     session.commit()
     return _agree_count(session, comment)
 
@@ -371,7 +372,8 @@ def withdraw(session, comment: Comment, user) -> Comment:
     if not rules.can_withdraw(known, viewer):
         raise PermissionDenied("You can only withdraw your own comments.")
     comment.body, comment.body_html, comment.state = "", "", rules.WITHDRAWN
-    session.execute(delete(CommentEdit).where(CommentEdit.comment_id == comment.id))
+    session.execute(delete(CommentEdit).where(CommentEdit.comment_id == comment.id),
+                    execution_options={"page_scope": ("comment", comment.id)})
     session.commit()
     _changed(comment, "withdrawn", viewer.user_id)
     return comment

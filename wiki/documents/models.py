@@ -44,6 +44,9 @@ class Document(db.Model):
     # must match (bumped only if the live history is ever replaced).
     live_snapshot_seq: Mapped[int] = mapped_column(default=0, server_default="0")
     live_epoch: Mapped[int] = mapped_column(default=1, server_default="1")
+    # Incremented after every committed write that changes what the reading page shows (comments,
+    # rounds, status, names…): the page cache's key (wiki/documents/generations.py, pagecache.py).
+    page_generation: Mapped[int] = mapped_column(default=0, server_default="0")
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow)
 

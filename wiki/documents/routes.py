@@ -3,7 +3,7 @@
 from flask import Blueprint, flash, jsonify, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
-from wiki.documents import service
+from wiki.documents import cached_page, service
 from wiki.documents.forms import DocumentForm, EditForm
 from wiki.documents.models import STATUSES
 from wiki.errors import Conflict, DomainError
@@ -48,10 +48,15 @@ def _preview_page(form, template: str, context: dict):
 
 @bp.get("/<slug>")
 def view(space_slug: str, slug: str):
-    space, document, actor = service.find(db.session, space_slug, slug, current_user)
-    revision = service.head(db.session, document, load=service.PAGE)
-    return render_template("documents/view.html", space=space, document=document, revision=revision,
-                           actor=actor, statuses=STATUSES, is_head=True)
+    """The current text; readers whose page holds nothing personal get it from the page cache."""
+    page = cached_page.lookup(space_slug, slug)
+    if page is None:
+        space, document, actor = service.find(db.session, space_slug, slug, current_user)
+        revision = service.head(db.session, document, load=service.PAGE)
+        page = render_template("documents/view.html", space=space, document=document, revision=revision,
+                               actor=actor, statuses=STATUSES, is_head=True)
+        cached_page.keep(space, document, page)
+    return page
 
 
 @bp.route("/<slug>/edit", methods=["GET", "POST"])

@@ -14,7 +14,7 @@ from sqlalchemy.orm import selectinload, undefer
 
 from wiki import signals
 from wiki.auth import permissions
-from wiki.documents import revisions
+from wiki.documents import generations, revisions
 from wiki.documents.models import STATUSES, Document, NamedVersion, Revision
 from wiki.documents.text import normalise_text, single_line, slugify, unique_slug
 from wiki.errors import Conflict, InvalidInput, NotFound, PermissionDenied, TooLarge
@@ -78,6 +78,7 @@ def documents_in(session, space: Space) -> list[Document]:
 
 FULL = ("text", "html", "toc")
 PAGE = ("html", "toc")  # what a page view needs: never the Markdown source
+TEXT = ("text",)  # what a save compares and merges: never the 200 KB of HTML
 
 
 def get_revision(session, document: Document, number, *, load: tuple = FULL) -> Revision:
@@ -195,9 +196,11 @@ def lock_document(session, document_id: int) -> Document | None:
     """Begin a write transaction holding this document: saves and live updates of one document are
     serialised (row lock on PostgreSQL; the write lock on SQLite), and see its latest state."""
     begin_write(session)
-    return session.scalar(
+    document = session.scalar(
         select(Document).where(Document.id == document_id).with_for_update().execution_options(populate_existing=True)
     )
+    generations.holding(session, document_id)  # its page generation can move inside this transaction
+    return document
 
 
 _LOCK_ROW = select(Document.id).where(Document.id == bindparam("id")).with_for_update()
@@ -228,8 +231,8 @@ def save(session, document: Document, user, text: str, base_number, summary: str
     rendered = _render_unlocked(session, text)
     document = _lock(session, document)
     title = _clean_title(title) if title is not None else document.title
-    base = get_revision(session, document, base_number)
-    current = head(session, document)
+    base = get_revision(session, document, base_number, load=TEXT)
+    current = base if base.number == document.head_number else head(session, document, load=TEXT)
     merged_with: list[str] = []
     if base.number != current.number:
         result = revisions.merge3(base.text, current.text, text)
