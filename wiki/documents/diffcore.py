@@ -8,8 +8,10 @@ is staged, each stage exact and none with a timeout (``Diff_Timeout = 0``):
    occurs exactly once in each (C-speed ``str.count``/``str.find`` on index ranges, no copies) and
    recurse; small pieces get a line-level diff. Scattered edits in 100 KB cost about a millisecond.
 2. Refinement: each replaced run of lines is re-diffed by sentences, the changed sentences by words,
-   the changed words by characters, so every Myers grid stays small; a rewritten passage sharing few
-   words with the old one is shown as replaced rather than matched on "the"/"and".
+   the changed words by characters, so every Myers grid stays small. What is compared word by word
+   is what a reader sees as edited (``likeness``): a long run of changed sentences is first paired
+   sentence to sentence, and a rewritten passage sharing few words or word pairs with the old one
+   is shown replaced rather than matched on "the"/"and" — where Myers would also be slowest.
 3. ``diff_cleanupSemantic`` per run, so edit boundaries fall where a reader expects them.
 
 Token-level diffs (lines, sentences, words) are ``tokendiff.token_diff``. The result is always
@@ -20,9 +22,9 @@ complete. Only a changed run too large to refine by character stays word-level, 
 from __future__ import annotations
 
 import re
-from collections import Counter
 from itertools import groupby
 
+from wiki.documents import likeness
 from wiki.documents.tokendiff import DELETE, DMP, EQUAL, INSERT, Op, merge_adjacent, token_diff
 
 _DMP = DMP  # the shared, timeout-free instance (bench/documents.py reports its Diff_Timeout)
@@ -31,8 +33,7 @@ _PIECE = 2048  # chars (both sides): below this a piece goes straight to line-le
 _ANCHOR_TRIES = 12  # candidate anchor lines tried per piece before giving up
 _ANCHOR_MIN = 12  # shorter lines (blank, "|---|", "- x") are rarely unique: not tried
 _CHAR_CELLS = 40_000  # max len(a) * len(b) for a character-level Myers (~14 ms worst case)
-_SIMILAR = 0.4  # below this share of common words a rewritten passage is shown as replaced
-_SIMILAR_MIN_WORDS = 8  # ... if it has at least this many words (both sides together)
+_PAIR_CELLS = 5_000  # len(old) * len(new) of changed sentences above which they are paired first
 # Refinement levels. Sentences (or clauses) with their trailing space; words, where CJK and other
 # unspaced scripts fall to one token per character.
 _SENTENCE = re.compile(r"[^.!?;\n]+[.!?;]*\s*|[.!?;\n]+\s*")
@@ -261,14 +262,40 @@ def _refine(old: str, new: str, level: int, coarse: list[int]) -> list[Op]:
         middle = [(DELETE, a), (INSERT, b)]
     else:
         ta, tb = _LEVELS[level].findall(a), _LEVELS[level].findall(b)
-        if _LEVELS[level] is _WORD and _unrelated(ta, tb):
+        if _LEVELS[level] is _WORD and likeness.unrelated(_words(ta), _words(tb)):
             return [(EQUAL, old[:p]), (DELETE, a), (INSERT, b), (EQUAL, old[len(old) - s :])]
         if len(ta) == len(tb) == 1:
             return [(EQUAL, old[:p]), *_refine(a, b, level + 1, coarse), (EQUAL, old[len(old) - s :])]
         middle = []
         for x, y in _changed_runs(token_diff(ta, tb)):
-            middle.extend(_refine(x, y, level + 1, coarse) if x and y and x != y else _plain(x, y))
+            if not (x and y and x != y):
+                middle.extend(_plain(x, y))
+            elif level == 0 and len(x) * len(y) > _PAIR_CELLS:
+                middle.extend(_paired(_SENTENCE.findall(x), _SENTENCE.findall(y), coarse))
+            else:
+                middle.extend(_refine(x, y, level + 1, coarse))
     return [(EQUAL, old[:p]), *middle, (EQUAL, old[len(old) - s :])]
+
+
+def _paired(sx: list[str], sy: list[str], coarse: list[int]) -> list[Op]:
+    """A long run of changed sentences: pair each old sentence with a similar new one, in order,
+    word-diff each pair, and show the sentences left between pairs replaced (word-diffed only if
+    short). One word diff over the whole run costs most where it helps least: Myers' time grows
+    with the number of differences, and between rewritten sentences it finds only scattered
+    common words ("the", "and") that semantic cleanup removes again."""
+    pairs = likeness.align(*([likeness.neighbours(_words(_WORD.findall(t))) for t in side] for side in (sx, sy)))
+    out: list[Op] = []
+    i0 = j0 = 0
+    for i, j in [*pairs, (len(sx), len(sy))]:
+        x, y = "".join(sx[i0:i]), "".join(sy[j0:j])
+        if x and y and len(x) * len(y) <= _PAIR_CELLS:
+            out.extend(_refine(x, y, 1, coarse))
+        else:
+            out.extend([(DELETE, x), (INSERT, y)])
+        if i < len(sx):
+            out.extend(_refine(sx[i], sy[j], 1, coarse))
+        i0, j0 = i + 1, j + 1
+    return out
 
 
 def _word_aligned(old: str, new: str, p: int, s: int) -> tuple[int, int]:
@@ -281,15 +308,8 @@ def _word_aligned(old: str, new: str, p: int, s: int) -> tuple[int, int]:
     return p, s
 
 
-def _unrelated(ta: list[str], tb: list[str]) -> bool:
-    """A long rewritten passage shares few words with the old one (Dice coefficient under
-    _SIMILAR): show it as replaced. A word diff would only match scattered "the"/"and" — noise that
-    semantic cleanup removes again — at the highest Myers cost (large D). Runs of a few words are
-    always word-diffed: there Myers is cheap and the coefficient too coarse to trust."""
-    wa = Counter(t for t in ta if not t.isspace())
-    wb = Counter(t for t in tb if not t.isspace())
-    total = wa.total() + wb.total()
-    return total >= _SIMILAR_MIN_WORDS and 2 * sum((wa & wb).values()) < _SIMILAR * total
+def _words(tokens: list[str]) -> list[str]:
+    return [t for t in tokens if not t.isspace()]
 
 
 def _changed_runs(ops: list[Op]):
