@@ -102,3 +102,34 @@ def test_align_pairs_sentences_in_order_with_their_best_partner():
     # (0, 1) is the only partner of "a b c d e"; of the two exact matches only one fits in order
     assert likeness.align(old, new) in ([(0, 1), (2, 2)], [(0, 1), (1, 3)])
     assert likeness.align([], new) == [] and likeness.align(old, []) == []
+
+
+def test_diffing_leaves_the_garbage_collector_as_it_found_it():
+    """The cyclic collector is paused while a diff runs (it makes no cycles) and then restored —
+    also when an app had turned it off, and when the diff raises."""
+    import gc
+
+    assert gc.isenabled()
+    seen = []
+    real = tokendiff._myers
+
+    def spy(a, b):
+        seen.append(gc.isenabled())
+        return real(a, b)
+
+    tokendiff._myers = spy
+    try:
+        diff("We will meet every week in the old town hall with all our partners.\n",
+             "We will meet every month in the new town hall with our partners.\n")
+        assert seen and not any(seen) and gc.isenabled()
+        gc.disable()
+        diff("a b c\n", "a x c\n")
+        assert not gc.isenabled()
+    finally:
+        gc.enable()
+        tokendiff._myers = real
+    try:
+        diff("text", None)
+    except TypeError:
+        pass
+    assert gc.isenabled()

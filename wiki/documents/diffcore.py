@@ -21,7 +21,9 @@ complete. Only a changed run too large to refine by character stays word-level, 
 
 from __future__ import annotations
 
+import gc
 import re
+from contextlib import contextmanager
 from itertools import groupby
 
 from wiki.documents import likeness
@@ -38,6 +40,7 @@ _PAIR_CELLS = 5_000  # len(old) * len(new) of changed sentences above which they
 # unspaced scripts fall to one token per character.
 _SENTENCE = re.compile(r"[^.!?;\n]+[.!?;]*\s*|[.!?;\n]+\s*")
 _WORD = re.compile(r"[^\W\u2e80-\u9fff\uac00-\ud7af\uf900-\ufaff]+|\s+|.", re.S)
+_WORDS = re.compile(r"[^\W\u2e80-\u9fff\uac00-\ud7af\uf900-\ufaff]+|\S")  # _WORD's tokens but whitespace
 _LEVELS = (_SENTENCE, _WORD)
 _WORD_TAIL = re.compile(r"[^\W_]+\Z")
 _WORD_HEAD = re.compile(r"[^\W_]+")
@@ -57,15 +60,33 @@ def diff_with_report(old: str, new: str) -> tuple[list[Op], int]:
     coarse = [0]
     ops: list[Op] = []
     pending: list[Op] = []
-    for op in line_diff(old, new):
-        if op[0] != EQUAL:
-            pending.append(op)
-            continue
+    with _no_cycle_collection():
+        for op in line_diff(old, new):
+            if op[0] != EQUAL:
+                pending.append(op)
+                continue
+            ops.extend(_refine_run(pending, coarse))
+            pending = []
+            ops.append(op)
         ops.extend(_refine_run(pending, coarse))
-        pending = []
-        ops.append(op)
-    ops.extend(_refine_run(pending, coarse))
-    return merge_adjacent(ops), coarse[0]
+        return merge_adjacent(ops), coarse[0]
+
+
+@contextmanager
+def _no_cycle_collection():
+    """Pause Python's cyclic garbage collector while diffing. A large diff allocates ~10^5 short-
+    lived tuples and strings, which triggers collections; in a web process with a big heap a full
+    one scans everything and cost 65 ms of CPU (bench/documents.py) — more than the diff. The diff
+    makes no reference cycles, so reference counting frees all of it; collection is left as found
+    (another thread that paused it too, or an app that turned it off, keeps it that way)."""
+    if not gc.isenabled():
+        yield
+        return
+    gc.disable()
+    try:
+        yield
+    finally:
+        gc.enable()
 
 
 def line_diff(old: str, new: str) -> list[Op]:
@@ -216,6 +237,8 @@ def _snap_to_words(ops: list[Op]) -> list[Op]:
     ("Ac[-se acdeno-]{+aclone who+}": it factors out the letters the first words share). Move such
     fragments from the neighbouring equalities into the replacement, so whole words are shown
     replaced; an edit inside a single word ("rec[-ie-]{+ei+}ve") keeps its character precision."""
+    if not any(op != EQUAL and _SPACE.search(text) for op, text in ops):
+        return ops  # no replacement spans several words: nothing to snap (most runs)
     out: list[Op] = []
     snap_tail = False  # the group just added is a multi-word replacement ending in a letter
     for is_equal, run in groupby(ops, key=lambda o: o[0] == EQUAL):
@@ -262,7 +285,7 @@ def _refine(old: str, new: str, level: int, coarse: list[int]) -> list[Op]:
         middle = [(DELETE, a), (INSERT, b)]
     else:
         ta, tb = _LEVELS[level].findall(a), _LEVELS[level].findall(b)
-        if _LEVELS[level] is _WORD and likeness.unrelated(_words(ta), _words(tb)):
+        if _LEVELS[level] is _WORD and likeness.unrelated(_WORDS.findall(a), _WORDS.findall(b)):
             return [(EQUAL, old[:p]), (DELETE, a), (INSERT, b), (EQUAL, old[len(old) - s :])]
         if len(ta) == len(tb) == 1:
             return [(EQUAL, old[:p]), *_refine(a, b, level + 1, coarse), (EQUAL, old[len(old) - s :])]
@@ -283,7 +306,7 @@ def _paired(sx: list[str], sy: list[str], coarse: list[int]) -> list[Op]:
     short). One word diff over the whole run costs most where it helps least: Myers' time grows
     with the number of differences, and between rewritten sentences it finds only scattered
     common words ("the", "and") that semantic cleanup removes again."""
-    pairs = likeness.align(*([likeness.neighbours(_words(_WORD.findall(t))) for t in side] for side in (sx, sy)))
+    pairs = likeness.align(*([likeness.neighbours(_WORDS.findall(t)) for t in side] for side in (sx, sy)))
     out: list[Op] = []
     i0 = j0 = 0
     for i, j in [*pairs, (len(sx), len(sy))]:
@@ -306,10 +329,6 @@ def _word_aligned(old: str, new: str, p: int, s: int) -> tuple[int, int]:
     if s and old[-s].isalnum() and (old[-s - 1 : -s].isalnum() or new[len(new) - s - 1 : len(new) - s].isalnum()):
         s -= _WORD_HEAD.match(old, len(old) - s).end() - (len(old) - s)
     return p, s
-
-
-def _words(tokens: list[str]) -> list[str]:
-    return [t for t in tokens if not t.isspace()]
 
 
 def _changed_runs(ops: list[Op]):

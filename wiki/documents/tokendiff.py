@@ -11,8 +11,6 @@ from __future__ import annotations
 
 from bisect import bisect_left
 from collections import Counter
-from itertools import groupby
-from operator import itemgetter
 
 from diff_match_patch import diff_match_patch
 
@@ -175,5 +173,18 @@ def _nth(text: str, char: str, k: int) -> int:
 
 def merge_adjacent(ops: list[Op]) -> list[Op]:
     """Drop empty ops and join neighbours of the same kind (one join per run: no quadratic
-    string growth)."""
-    return [(op, "".join(t for _, t in run)) for op, run in groupby((o for o in ops if o[1]), key=itemgetter(0))]
+    string growth). A plain loop: most runs are one op, and this is called on every diff's ops."""
+    out: list[Op] = []
+    kind, run = None, []
+    for op, text in ops:
+        if not text:
+            continue
+        if op != kind:
+            if run:
+                out.append((kind, run[0] if len(run) == 1 else "".join(run)))
+            kind, run = op, [text]
+        else:
+            run.append(text)
+    if run:
+        out.append((kind, run[0] if len(run) == 1 else "".join(run)))
+    return out
