@@ -270,7 +270,7 @@ def _refine(old: str, new: str, level: int, coarse: list[int]) -> list[Op]:
     """Character diff of a replaced run; a large run is first split by sentences, then by words
     (each level's Myers sees a few dozen tokens), and only small leftovers meet character Myers."""
     p = DMP.diff_commonPrefix(old, new)
-    s = DMP.diff_commonSuffix(old[p:], new[p:])
+    s = min(DMP.diff_commonSuffix(old, new), len(old) - p, len(new) - p)  # = the suffix of old[p:], new[p:]
     if level < len(_LEVELS):
         p, s = _word_aligned(old, new, p, s)
     elif 2 * (p + s) < max(len(old), len(new)):

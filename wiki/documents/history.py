@@ -34,10 +34,10 @@ class Comparison:
 
 def compare(session, document: Document, from_number, to_number) -> Comparison:
     """Two revisions and their diff; without `from_number`, the new revision's parent (itself for the first)."""
-    new = get_revision(session, document, to_number)
+    new = get_revision(session, document, to_number, load=("text",))  # not the rendered HTML: unused here
     if from_number is None or from_number == "":
         from_number = new.parent_number or new.number
-    old = get_revision(session, document, from_number)
+    old = get_revision(session, document, from_number, load=("text",))
     return Comparison(old, new, revisions.diff(old.text, new.text))
 
 
