@@ -223,8 +223,8 @@ def _refine_run(run: list[Op], coarse: list[int]) -> list[Op]:
     """Re-diff one replaced run of whole lines finely, then clean it up semantically. The cleanup is
     per run: equal lines between runs stay equal (a global pass would fold a blank line between
     two edited paragraphs into one big replacement, and it is quadratic on thousands of ops)."""
-    old = "".join(t for op, t in run if op == DELETE)
-    new = "".join(t for op, t in run if op == INSERT)
+    old = "".join([t for op, t in run if op == DELETE])
+    new = "".join([t for op, t in run if op == INSERT])
     if not old or not new:
         return run
     ops = merge_adjacent(_refine(old, new, 0, coarse))

@@ -26,9 +26,9 @@ def unrelated(wa: list[str], wb: list[str]) -> bool:
     total = len(wa) + len(wb)
     if total < MIN_WORDS:
         return False
-    if 2 * sum((Counter(wa) & Counter(wb)).values()) < SHARED_WORDS * total:
+    if dice(neighbours(wa), neighbours(wb)) < SHARED_PAIRS:  # the cheaper test first
         return True
-    return dice(neighbours(wa), neighbours(wb)) < SHARED_PAIRS
+    return 2 * sum((Counter(wa) & Counter(wb)).values()) < SHARED_WORDS * total
 
 
 def neighbours(words: list[str]) -> set:
