@@ -28,7 +28,7 @@ from _corpus import Writer  # noqa: E402 (bench/ is on sys.path when run as a sc
 
 from wiki import create_app  # noqa: E402 (needs the sys.path line above)
 from wiki.auth.service import create_user  # noqa: E402
-from wiki.documents import diffcore, history, revisions, service  # noqa: E402
+from wiki.documents import diffcore, history, revisions, service, spans  # noqa: E402
 from wiki.extensions import db  # noqa: E402
 from wiki.spaces.service import create_space  # noqa: E402
 
@@ -184,7 +184,7 @@ def measure_attribution(document) -> tuple[dict, dict]:
     """Cold (the per-head cache emptied first, as after a save) and warm."""
     def run(cold: bool):
         if cold:
-            history._cache.clear()
+            spans.clear_cache()
         return history.attribution(db.session, document)
 
     cold = report("history.attribution, cold", [timed(lambda: run(True))[:2] for _ in range(5)])

@@ -26,6 +26,7 @@ PURE = [
     "wiki/documents/attribution.py",
     "wiki/documents/diffcore.py",
     "wiki/documents/tokendiff.py",
+    "wiki/documents/likeness.py",
     "wiki/documents/text.py",
     "wiki/documents/pagecache.py",
     "wiki/realtime/awareness.py",

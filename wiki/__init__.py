@@ -59,6 +59,7 @@ def create_app(config: type[Config] | str | None = None, overrides: dict | None 
     from wiki.api import init_api
     from wiki.cli import register_cli
     from wiki.comments.subscribers import init_comments
+    from wiki.documents.subscribers import init_documents
     from wiki.errors import register_error_handlers
     from wiki.realtime.subscribers import init_realtime
     from wiki.search.subscribers import init_search
@@ -68,6 +69,7 @@ def create_app(config: type[Config] | str | None = None, overrides: dict | None 
     init_security(app)
     web.register_blueprints(app)
     init_api(app)
+    init_documents(app)
     init_realtime(app)
     init_comments(app)
     init_search(app)

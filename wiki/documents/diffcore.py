@@ -8,8 +8,10 @@ is staged, each stage exact and none with a timeout (``Diff_Timeout = 0``):
    occurs exactly once in each (C-speed ``str.count``/``str.find`` on index ranges, no copies) and
    recurse; small pieces get a line-level diff. Scattered edits in 100 KB cost about a millisecond.
 2. Refinement: each replaced run of lines is re-diffed by sentences, the changed sentences by words,
-   the changed words by characters, so every Myers grid stays small; a rewritten passage sharing few
-   words with the old one is shown as replaced rather than matched on "the"/"and".
+   the changed words by characters, so every Myers grid stays small. What is compared word by word
+   is what a reader sees as edited (``likeness``): a long run of changed sentences is first paired
+   sentence to sentence, and a rewritten passage sharing few words or word pairs with the old one
+   is shown replaced rather than matched on "the"/"and" — where Myers would also be slowest.
 3. ``diff_cleanupSemantic`` per run, so edit boundaries fall where a reader expects them.
 
 Token-level diffs (lines, sentences, words) are ``tokendiff.token_diff``. The result is always
@@ -19,10 +21,12 @@ complete. Only a changed run too large to refine by character stays word-level, 
 
 from __future__ import annotations
 
+import gc
 import re
-from collections import Counter
+from contextlib import contextmanager
 from itertools import groupby
 
+from wiki.documents import likeness
 from wiki.documents.tokendiff import DELETE, DMP, EQUAL, INSERT, Op, merge_adjacent, token_diff
 
 _DMP = DMP  # the shared, timeout-free instance (bench/documents.py reports its Diff_Timeout)
@@ -31,12 +35,12 @@ _PIECE = 2048  # chars (both sides): below this a piece goes straight to line-le
 _ANCHOR_TRIES = 12  # candidate anchor lines tried per piece before giving up
 _ANCHOR_MIN = 12  # shorter lines (blank, "|---|", "- x") are rarely unique: not tried
 _CHAR_CELLS = 40_000  # max len(a) * len(b) for a character-level Myers (~14 ms worst case)
-_SIMILAR = 0.4  # below this share of common words a rewritten passage is shown as replaced
-_SIMILAR_MIN_WORDS = 8  # ... if it has at least this many words (both sides together)
+_PAIR_CELLS = 5_000  # len(old) * len(new) of changed sentences above which they are paired first
 # Refinement levels. Sentences (or clauses) with their trailing space; words, where CJK and other
 # unspaced scripts fall to one token per character.
 _SENTENCE = re.compile(r"[^.!?;\n]+[.!?;]*\s*|[.!?;\n]+\s*")
 _WORD = re.compile(r"[^\W\u2e80-\u9fff\uac00-\ud7af\uf900-\ufaff]+|\s+|.", re.S)
+_WORDS = re.compile(r"[^\W\u2e80-\u9fff\uac00-\ud7af\uf900-\ufaff]+|\S")  # _WORD's tokens but whitespace
 _LEVELS = (_SENTENCE, _WORD)
 _WORD_TAIL = re.compile(r"[^\W_]+\Z")
 _WORD_HEAD = re.compile(r"[^\W_]+")
@@ -56,15 +60,33 @@ def diff_with_report(old: str, new: str) -> tuple[list[Op], int]:
     coarse = [0]
     ops: list[Op] = []
     pending: list[Op] = []
-    for op in line_diff(old, new):
-        if op[0] != EQUAL:
-            pending.append(op)
-            continue
+    with _no_cycle_collection():
+        for op in line_diff(old, new):
+            if op[0] != EQUAL:
+                pending.append(op)
+                continue
+            ops.extend(_refine_run(pending, coarse))
+            pending = []
+            ops.append(op)
         ops.extend(_refine_run(pending, coarse))
-        pending = []
-        ops.append(op)
-    ops.extend(_refine_run(pending, coarse))
-    return merge_adjacent(ops), coarse[0]
+        return merge_adjacent(ops), coarse[0]
+
+
+@contextmanager
+def _no_cycle_collection():
+    """Pause Python's cyclic garbage collector while diffing. A large diff allocates ~10^5 short-
+    lived tuples and strings, which triggers collections; in a web process with a big heap a full
+    one scans everything and cost 65 ms of CPU (bench/documents.py) — more than the diff. The diff
+    makes no reference cycles, so reference counting frees all of it; collection is left as found
+    (another thread that paused it too, or an app that turned it off, keeps it that way)."""
+    if not gc.isenabled():
+        yield
+        return
+    gc.disable()
+    try:
+        yield
+    finally:
+        gc.enable()
 
 
 def line_diff(old: str, new: str) -> list[Op]:
@@ -201,8 +223,8 @@ def _refine_run(run: list[Op], coarse: list[int]) -> list[Op]:
     """Re-diff one replaced run of whole lines finely, then clean it up semantically. The cleanup is
     per run: equal lines between runs stay equal (a global pass would fold a blank line between
     two edited paragraphs into one big replacement, and it is quadratic on thousands of ops)."""
-    old = "".join(t for op, t in run if op == DELETE)
-    new = "".join(t for op, t in run if op == INSERT)
+    old = "".join([t for op, t in run if op == DELETE])
+    new = "".join([t for op, t in run if op == INSERT])
     if not old or not new:
         return run
     ops = merge_adjacent(_refine(old, new, 0, coarse))
@@ -215,6 +237,8 @@ def _snap_to_words(ops: list[Op]) -> list[Op]:
     ("Ac[-se acdeno-]{+aclone who+}": it factors out the letters the first words share). Move such
     fragments from the neighbouring equalities into the replacement, so whole words are shown
     replaced; an edit inside a single word ("rec[-ie-]{+ei+}ve") keeps its character precision."""
+    if not any(op != EQUAL and _SPACE.search(text) for op, text in ops):
+        return ops  # no replacement spans several words: nothing to snap (most runs)
     out: list[Op] = []
     snap_tail = False  # the group just added is a multi-word replacement ending in a letter
     for is_equal, run in groupby(ops, key=lambda o: o[0] == EQUAL):
@@ -246,7 +270,7 @@ def _refine(old: str, new: str, level: int, coarse: list[int]) -> list[Op]:
     """Character diff of a replaced run; a large run is first split by sentences, then by words
     (each level's Myers sees a few dozen tokens), and only small leftovers meet character Myers."""
     p = DMP.diff_commonPrefix(old, new)
-    s = DMP.diff_commonSuffix(old[p:], new[p:])
+    s = min(DMP.diff_commonSuffix(old, new), len(old) - p, len(new) - p)  # = the suffix of old[p:], new[p:]
     if level < len(_LEVELS):
         p, s = _word_aligned(old, new, p, s)
     elif 2 * (p + s) < max(len(old), len(new)):
@@ -261,14 +285,40 @@ def _refine(old: str, new: str, level: int, coarse: list[int]) -> list[Op]:
         middle = [(DELETE, a), (INSERT, b)]
     else:
         ta, tb = _LEVELS[level].findall(a), _LEVELS[level].findall(b)
-        if _LEVELS[level] is _WORD and _unrelated(ta, tb):
+        if _LEVELS[level] is _WORD and likeness.unrelated(_WORDS.findall(a), _WORDS.findall(b)):
             return [(EQUAL, old[:p]), (DELETE, a), (INSERT, b), (EQUAL, old[len(old) - s :])]
         if len(ta) == len(tb) == 1:
             return [(EQUAL, old[:p]), *_refine(a, b, level + 1, coarse), (EQUAL, old[len(old) - s :])]
         middle = []
         for x, y in _changed_runs(token_diff(ta, tb)):
-            middle.extend(_refine(x, y, level + 1, coarse) if x and y and x != y else _plain(x, y))
+            if not (x and y and x != y):
+                middle.extend(_plain(x, y))
+            elif level == 0 and len(x) * len(y) > _PAIR_CELLS:
+                middle.extend(_paired(_SENTENCE.findall(x), _SENTENCE.findall(y), coarse))
+            else:
+                middle.extend(_refine(x, y, level + 1, coarse))
     return [(EQUAL, old[:p]), *middle, (EQUAL, old[len(old) - s :])]
+
+
+def _paired(sx: list[str], sy: list[str], coarse: list[int]) -> list[Op]:
+    """A long run of changed sentences: pair each old sentence with a similar new one, in order,
+    word-diff each pair, and show the sentences left between pairs replaced (word-diffed only if
+    short). One word diff over the whole run costs most where it helps least: Myers' time grows
+    with the number of differences, and between rewritten sentences it finds only scattered
+    common words ("the", "and") that semantic cleanup removes again."""
+    pairs = likeness.align(*([likeness.neighbours(_WORDS.findall(t)) for t in side] for side in (sx, sy)))
+    out: list[Op] = []
+    i0 = j0 = 0
+    for i, j in [*pairs, (len(sx), len(sy))]:
+        x, y = "".join(sx[i0:i]), "".join(sy[j0:j])
+        if x and y and len(x) * len(y) <= _PAIR_CELLS:
+            out.extend(_refine(x, y, 1, coarse))
+        else:
+            out.extend([(DELETE, x), (INSERT, y)])
+        if i < len(sx):
+            out.extend(_refine(sx[i], sy[j], 1, coarse))
+        i0, j0 = i + 1, j + 1
+    return out
 
 
 def _word_aligned(old: str, new: str, p: int, s: int) -> tuple[int, int]:
@@ -279,17 +329,6 @@ def _word_aligned(old: str, new: str, p: int, s: int) -> tuple[int, int]:
     if s and old[-s].isalnum() and (old[-s - 1 : -s].isalnum() or new[len(new) - s - 1 : len(new) - s].isalnum()):
         s -= _WORD_HEAD.match(old, len(old) - s).end() - (len(old) - s)
     return p, s
-
-
-def _unrelated(ta: list[str], tb: list[str]) -> bool:
-    """A long rewritten passage shares few words with the old one (Dice coefficient under
-    _SIMILAR): show it as replaced. A word diff would only match scattered "the"/"and" — noise that
-    semantic cleanup removes again — at the highest Myers cost (large D). Runs of a few words are
-    always word-diffed: there Myers is cheap and the coefficient too coarse to trust."""
-    wa = Counter(t for t in ta if not t.isspace())
-    wb = Counter(t for t in tb if not t.isspace())
-    total = wa.total() + wb.total()
-    return total >= _SIMILAR_MIN_WORDS and 2 * sum((wa & wb).values()) < _SIMILAR * total
 
 
 def _changed_runs(ops: list[Op]):

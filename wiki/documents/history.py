@@ -1,7 +1,5 @@
-"""Read side of versioning: history pages, comparisons and attribution (with a small cache)."""
+"""Read side of versioning: history pages, comparisons and attribution (spans from ``spans``)."""
 
-import threading
-from collections import OrderedDict
 from dataclasses import dataclass
 
 from sqlalchemy import select
@@ -10,6 +8,7 @@ from sqlalchemy.orm import selectinload
 from wiki.documents import revisions
 from wiki.documents.models import Document, Revision
 from wiki.documents.service import get_revision
+from wiki.documents.spans import spans_at
 from wiki.pagination import Page, paginate
 
 
@@ -35,10 +34,10 @@ class Comparison:
 
 def compare(session, document: Document, from_number, to_number) -> Comparison:
     """Two revisions and their diff; without `from_number`, the new revision's parent (itself for the first)."""
-    new = get_revision(session, document, to_number)
+    new = get_revision(session, document, to_number, load=("text",))  # not the rendered HTML: unused here
     if from_number is None or from_number == "":
         from_number = new.parent_number or new.number
-    old = get_revision(session, document, from_number)
+    old = get_revision(session, document, from_number, load=("text",))
     return Comparison(old, new, revisions.diff(old.text, new.text))
 
 
@@ -48,56 +47,9 @@ class BlockCredit:
     revision: Revision
 
 
-_cache: OrderedDict = OrderedDict()
-_cache_lock = threading.Lock()
-_CACHE_SIZE = 32
-
-
-@dataclass(frozen=True)
-class _HeadSpans:
-    head: int
-    text: str
-    spans: list
-
-
-def _head_spans(session, document: Document) -> _HeadSpans:
-    """Who wrote each character of the head, carried forward from the last head this process saw.
-
-    A new save costs one diff instead of re-diffing every revision. The cache key includes the
-    document's creation time: an id alone recurs across databases (tests, a restored backup).
-    """
-    key = (document.id, document.created_at)
-    with _cache_lock:
-        state = _cache.get(key)
-    if state is not None and state.head > document.head_number:
-        state = None
-    if state is None or state.head < document.head_number:
-        rows = session.execute(
-            select(Revision.number, Revision.text)
-            .where(Revision.document_id == document.id, Revision.number > (state.head if state else 0))
-            .order_by(Revision.number)
-        ).all()
-        for number, text in rows:
-            state = _advance(state, number, text)
-    with _cache_lock:
-        _cache[key] = state
-        _cache.move_to_end(key)
-        while len(_cache) > _CACHE_SIZE:
-            _cache.popitem(last=False)
-    return state
-
-
-def _advance(state: _HeadSpans | None, number: int, text: str) -> _HeadSpans:
-    if state is None:
-        return _HeadSpans(number, text, [(len(text), number)] if text else [])
-    if text == state.text:
-        return _HeadSpans(number, text, state.spans)
-    return _HeadSpans(number, text, revisions.carry_forward(state.spans, revisions.line_diff(state.text, text), number))
-
-
 def attribution(session, document: Document) -> list[BlockCredit]:
     """Who last changed each block of the head text, computed from the diffs between revisions."""
-    state = _head_spans(session, document)
+    state = spans_at(session, document, document.head_number)
     spans = revisions.attribute_blocks(state.text, state.spans) if state else []
     numbers = {a.revision for a in spans}
     by_number = {

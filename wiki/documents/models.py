@@ -75,6 +75,9 @@ class Revision(db.Model):
     parent_number: Mapped[int | None] = mapped_column(default=None)
     reverted_to: Mapped[int | None] = mapped_column(default=None)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    # Which revision last wrote each character, run-length encoded ("length,revision,…"), stored when
+    # the revision is committed so attribution never re-diffs the whole history (wiki/documents/spans.py).
+    attribution: Mapped[str | None] = deferred(mapped_column(Text, nullable=True, default=None))
 
     document: Mapped[Document] = relationship()
     authors: Mapped[list[User]] = relationship(secondary=revision_authors, order_by=User.display_name)
