@@ -67,7 +67,9 @@ def advance(state: Spans | None, number: int, text: str) -> Spans:
 def record(session, document: Document, number: int, text: str) -> None:
     """Store the spans of the just-committed revision ``number`` (text ``text``) and commit."""
     state = advance(spans_at(session, document, number - 1) if number > 1 else None, number, text)
-    session.execute(
+    # On the session's connection (Core), not session.execute: attribution is not on the reading page,
+    # so this write must not count as one that changes it (wiki/documents/generations.py).
+    session.connection().execute(
         update(Revision).where(Revision.document_id == document.id, Revision.number == number)
         .values(attribution=encode(state.spans))
     )
