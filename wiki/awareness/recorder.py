@@ -34,19 +34,16 @@ from wiki.extensions import db
 from wiki.timeutil import utcnow
 
 log = logging.getLogger(__name__)
-_connected = False
 
 
 def init_recorder(app: Flask) -> None:  # noqa: ARG001 - same shape as the other init_* hooks
-    global _connected
-    if not _connected:  # blinker signals are process-wide: connect once for every app
-        signals.revision_committed.connect(_on_revision)
-        signals.comment_added.connect(_on_comment_added)
-        signals.comment_changed.connect(_on_comment_changed)
-        signals.round_changed.connect(_on_round_changed)
-        signals.disposition_set.connect(_on_disposition_set)
-        signals.edition_published.connect(_on_edition_published)
-        _connected = True
+    # blinker keys receivers by identity: connecting again for each app made in this process is a no-op
+    signals.revision_committed.connect(_on_revision)
+    signals.comment_added.connect(_on_comment_added)
+    signals.comment_changed.connect(_on_comment_changed)
+    signals.round_changed.connect(_on_round_changed)
+    signals.disposition_set.connect(_on_disposition_set)
+    signals.edition_published.connect(_on_edition_published)
 
 
 def _app(sender):

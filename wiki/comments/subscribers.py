@@ -9,14 +9,11 @@ from wiki.comments import placement
 from wiki.extensions import db
 
 log = logging.getLogger(__name__)
-_connected = False
 
 
 def init_comments(app: Flask) -> None:  # noqa: ARG001 - same shape as the other init_* hooks
-    global _connected
-    if not _connected:  # blinker signals are process-wide: connect once for every app
-        signals.revision_committed.connect(_reanchor)
-        _connected = True
+    # blinker keys receivers by identity: connecting again for each app made in this process is a no-op
+    signals.revision_committed.connect(_reanchor)
 
 
 def _reanchor(app, *, document_id, number, previous_text, source, **_):

@@ -10,14 +10,11 @@ from wiki.documents.models import Document
 from wiki.extensions import db
 
 log = logging.getLogger(__name__)
-_connected = False
 
 
 def init_documents(app: Flask) -> None:  # noqa: ARG001 - same shape as the other init_* hooks
-    global _connected
-    if not _connected:  # blinker signals are process-wide: connect once for every app
-        signals.revision_committed.connect(_store_spans)
-        _connected = True
+    # blinker keys receivers by identity: connecting again for each app made in this process is a no-op
+    signals.revision_committed.connect(_store_spans)
 
 
 def _store_spans(app, *, document_id, number, text, **_):
