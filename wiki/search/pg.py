@@ -16,7 +16,6 @@ re-inserts in one transaction, so searches see the old rows until it commits.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
-from itertools import islice
 
 from sqlalchemy import text
 from sqlalchemy.engine import Engine
@@ -24,6 +23,7 @@ from sqlalchemy.exc import OperationalError
 
 from wiki.search.backend import Batch, Hit, IndexBusy, SearchPage, SearchRequest, Tally
 from wiki.search.entries import GROUP, PUBLIC, Entry
+from wiki.search.pg_swap import swap_in_table
 from wiki.search.query import PHRASE, PREFIX, TERM, Clause, Query
 from wiki.search.text import terms
 
@@ -33,34 +33,41 @@ CHUNK = 500  # rows per INSERT round trip
 # number of body matches (ts_rank adds repeated matches with shrinking weight).
 RANK_WEIGHTS = "{0.1, 0.1, 0.5, 1.0}"
 
-_INSERT = text("""
-INSERT INTO search_entries (key, kind, object_id, group_key, space_id, document_id, author_id, status, day,
-                            access, title, headings, body, anchor, stamp, tsv)
-VALUES (:key, :kind, :object_id, :group_key, :space_id, :document_id, :author_id, :status, :day,
-        CAST(:access AS varchar(80)[]), :title, :headings, :body, :anchor, :stamp,
-        setweight(to_tsvector('simple', :t_title), 'A') || setweight(to_tsvector('simple', :t_headings), 'B')
-        || setweight(to_tsvector('simple', :t_body), 'C'))
-ON CONFLICT (key) DO UPDATE SET kind = EXCLUDED.kind, object_id = EXCLUDED.object_id,
-    group_key = EXCLUDED.group_key, space_id = EXCLUDED.space_id, document_id = EXCLUDED.document_id,
-    author_id = EXCLUDED.author_id, status = EXCLUDED.status, day = EXCLUDED.day, access = EXCLUDED.access,
-    title = EXCLUDED.title, headings = EXCLUDED.headings, body = EXCLUDED.body, anchor = EXCLUDED.anchor,
-    stamp = EXCLUDED.stamp, tsv = EXCLUDED.tsv
+_COLUMNS = ("key", "kind", "object_id", "group_key", "space_id", "document_id", "author_id", "status", "day",
+            "access", "title", "headings", "body", "anchor", "stamp")
+_TERMS = ("t_title", "t_headings", "t_body")
+_NUMBERS = ("object_id", "space_id", "document_id", "author_id", "day")
+# The tsvector of an entry from its terms (wiki.search.text, joined by spaces): one expression for the
+# incremental upsert and the bulk rebuild.
+_TSV = ("setweight(to_tsvector('simple', {p}t_title), 'A') || setweight(to_tsvector('simple', {p}t_headings), 'B')"
+        " || setweight(to_tsvector('simple', {p}t_body), 'C')")
+
+_INSERT = text(f"""
+INSERT INTO search_entries ({", ".join(_COLUMNS)}, tsv)
+VALUES ({", ".join(f"CAST(:{c} AS varchar(80)[])" if c == "access" else f":{c}" for c in _COLUMNS)},
+        {_TSV.format(p=":")})
+ON CONFLICT (key) DO UPDATE SET {", ".join(f"{c} = EXCLUDED.{c}" for c in (*_COLUMNS[1:], "tsv"))}
 """)
 
 
+def _values(entry: Entry) -> tuple:
+    """An entry's row: the values of ``_COLUMNS`` then of ``_TERMS``."""
+    access = sorted(token if token == PUBLIC else f"{entry.space_id}:{token}" for token in entry.access)
+    return (entry.key, entry.kind, entry.object_id, entry.group, entry.space_id, entry.document_id, entry.author_id,
+            entry.status, entry.date.toordinal() if entry.date else 0, access, entry.title, entry.headings,
+            entry.body, entry.anchor, entry.stamp,
+            " ".join(terms(entry.title)), " ".join(terms(entry.headings)), " ".join(terms(entry.body)))
+
+
 def _row(entry: Entry) -> dict:
-    return dict(
-        key=entry.key, kind=entry.kind, object_id=entry.object_id, group_key=entry.group, space_id=entry.space_id,
-        document_id=entry.document_id, author_id=entry.author_id, status=entry.status,
-        day=entry.date.toordinal() if entry.date else 0,
-        access=sorted(token if token == PUBLIC else f"{entry.space_id}:{token}" for token in entry.access),
-        title=entry.title, headings=entry.headings, body=entry.body, anchor=entry.anchor, stamp=entry.stamp,
-        t_title=" ".join(terms(entry.title)), t_headings=" ".join(terms(entry.headings)),
-        t_body=" ".join(terms(entry.body)),
-    )
+    return dict(zip(_COLUMNS + _TERMS, _values(entry), strict=True))
 
 
 # --- the query ------------------------------------------------------------------------------------
+
+
+_LOAD_TYPES = [f"{c} {'varchar(80)[]' if c == 'access' else 'bigint' if c in _NUMBERS else 'text'}"
+               for c in _COLUMNS + _TERMS]
 
 
 def _websearch(clause: Clause) -> str:
@@ -127,16 +134,23 @@ class PostgresBackend:
                 conn.execute(_INSERT, rows[start:start + CHUNK])
 
     def rebuild(self, entries: Iterable[Entry], progress: Callable[[int], None] | None = None) -> int:
+        """COPY every entry into a temporary table, build a new table from it with its tsvectors
+        and indexes made in bulk (far cheaper than maintaining GIN indexes row by row), then swap it
+        in: searches read the old table until the commit, and wait only for the swap itself."""
         count = 0
         with self.engine.begin() as conn:
             self._locked(conn)
-            conn.execute(text("DELETE FROM search_entries"))
-            entries = iter(entries)
-            while chunk := list(islice(entries, CHUNK)):
-                conn.execute(_INSERT, [_row(e) for e in chunk])
-                count += len(chunk)
-                if progress is not None:
-                    progress(len(chunk))
+            conn.execute(text(f"CREATE TEMPORARY TABLE search_load ({', '.join(_LOAD_TYPES)}) ON COMMIT DROP"))
+            with conn.connection.cursor() as cursor, cursor.copy(
+                    f"COPY search_load ({', '.join(_COLUMNS + _TERMS)}) FROM STDIN") as copy:
+                for entry in entries:
+                    copy.write_row(_values(entry))
+                    count += 1
+                    if progress is not None and count % CHUNK == 0:
+                        progress(CHUNK)
+            if progress is not None:
+                progress(count % CHUNK)
+            swap_in_table(conn, "search_entries", f"SELECT {', '.join(_COLUMNS)}, {_TSV.format(p='')} FROM search_load")
         return count
 
     # --- reading -----------------------------------------------------------------------------------
