@@ -30,6 +30,7 @@ from wiki.search import whoosh_query
 from wiki.search.backend import Batch, Hit, IndexBusy, SearchPage, SearchRequest, Tally
 from wiki.search.entries import GROUP, Entry
 from wiki.search.text import term_positions
+from wiki.search.whoosh_codec import RebuildCodec
 
 log = logging.getLogger(__name__)
 SCHEMA_VERSION = "wiki-search-1"
@@ -188,7 +189,7 @@ class WhooshBackend:
 
     def rebuild(self, entries: Iterable[Entry], progress: Callable[[int], None] | None = None) -> int:
         options = {"procs": self.rebuild_procs, "multisegment": True} if self.rebuild_procs > 1 else {}
-        writer = self._writer(limitmb=256, **options)
+        writer = self._writer(limitmb=256, codec=RebuildCodec(), **options)
         count = 0
         try:
             for entry in entries:

@@ -97,7 +97,6 @@ class ThreadSource:
         while batch := list(self._batch(session, Thread.id > last, authors, STREAM_BATCH)):
             yield from (entries for _, entries in batch)
             last = batch[-1][0]
-            session.expunge_all()
 
     def _batch(self, session, where, authors: dict, limit: int | None = None) -> Iterator[tuple[int, list[Entry]]]:
         """(id, entries) of the threads ``where`` picks (the first ``limit`` by id);
