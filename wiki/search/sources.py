@@ -99,21 +99,21 @@ class ThreadSource:
             last = batch[-1][0]
 
     def _batch(self, session, where, authors: dict, limit: int | None = None) -> Iterator[tuple[int, list[Entry]]]:
-        """(id, entries) of the threads ``where`` picks (the first ``limit`` by id);
-        ``authors`` caches the comment authors' accounts across batches."""
+        """(id, entries) of the threads ``where`` picks (the first ``limit`` by id: a run of consecutive
+        ids, so their comments are those of that id range); ``authors`` caches the comment authors'
+        accounts across batches."""
         threads = session.execute(select(*_THREAD_COLUMNS).join(Document, Document.id == Thread.document_id)
                                   .join(Space, Space.id == Document.space_id).where(where)
                                   .order_by(Thread.id).limit(limit)).all()
         if not threads:
             return
-        comments = defaultdict(list)
-        for row in session.execute(select(*_COMMENT_COLUMNS).where(Comment.thread_id.in_([t.id for t in threads]))
-                                   .order_by(Comment.thread_id, Comment.id)):
+        comments, batch = defaultdict(list), Comment.thread_id.between(threads[0].id, threads[-1].id)
+        for row in session.execute(select(*_COMMENT_COLUMNS).where(batch).order_by(Comment.thread_id, Comment.id)):
             comments[row.thread_id].append(row)
         wanted = {c.author_id for rows in comments.values() for c in rows} - set(authors) - {None}
         if wanted:
             authors.update({u.id: u for u in session.scalars(select(User).where(User.id.in_(wanted)))})
-        pairs = dispositions(session, [c.id for rows in comments.values() for c in rows])
+        pairs = dispositions(session, select(Comment.id).where(batch))
         for thread in threads:
             rows = [_comment_row(c, authors.get(c.author_id)) for c in comments[thread.id]]
             yield thread.id, self._entries(thread, rows, {c.id: pairs[c.id] for c in rows if c.id in pairs})
