@@ -144,7 +144,7 @@ def engine_only(backend, queries, people) -> dict:
 
 
 def measure_backend(app, name: str, corpus, queries, people, args) -> dict:
-    print(f"\n== {name} backend ==")
+    print(f"\n== {name} backend == (load average {os.getloadavg()[0]:.1f})")
     app.config["SEARCH_BACKEND"] = name
     service.shutdown(app)
     engine = service.engine(app)
@@ -234,7 +234,7 @@ def summary(results: dict, baseline: dict) -> None:
     """The figures against issue 7's aims, PASS or MISS on wall time and on this process's CPU time
     (the PostgreSQL backend's CPU leaves out the database server's work: judge it by wall time)."""
     print(f"\n== summary (p95 ms, wall / cpu; aims: route p95 ≤ {AIM_P95_MS:.0f} ms, "
-          f"reindex ≤ {AIM_REINDEX_S:.0f} s) ==")
+          f"reindex ≤ {AIM_REINDEX_S:.0f} s; load average now {os.getloadavg()[0]:.1f}) ==")
     for name, figures in results.items():
         wall, cpu = figures["reindex"]
         print(f"{name}: reindex {wall:.1f} s (cpu {cpu:.1f} s) wall {verdict(wall, AIM_REINDEX_S)}, "
