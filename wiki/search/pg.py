@@ -4,13 +4,16 @@ Rows live in ``search_entries`` (wiki/search/models.py) with a ``tsvector`` of t
 wiki.search.text makes — the same terms the Whoosh backend indexes — under the ``simple`` text search
 configuration, so PostgreSQL adds no stemming of its own and both backends match alike. Queries are
 ``websearch_to_tsquery`` over those terms (words, "phrases", -exclusions, or), joined with
-``to_tsquery`` for prefixes (``employ:*``); GIN indexes serve both the text and the access tokens.
+``to_tsquery`` for prefixes (``employ:*``), found through the text's GIN index; who may see a match
+is tested on the matching rows (the access tokens' own GIN index matches most of the table for most
+searchers, so the planner is kept from ANDing with it).
 Snippets are made in Python (wiki/search/highlight.py), as for Whoosh: ``ts_headline`` would
 re-analyse the text with PostgreSQL's own stemmer and return it unescaped.
 
 Writers take a transaction-level advisory lock with ``lock_timeout``: one writer at a time across
-every process and machine; a timeout is ``IndexBusy`` (the indexer retries). A rebuild deletes and
-re-inserts in one transaction, so searches see the old rows until it commits.
+every process and machine; a timeout is ``IndexBusy`` (the indexer retries). A rebuild builds a new
+table and swaps it in, in one transaction (wiki/search/pg_swap.py), so searches see the old rows
+until it commits.
 """
 
 from __future__ import annotations
