@@ -18,7 +18,7 @@ from whoosh.query.compound import DefaultOr
 from wiki.search.query import PHRASE, PREFIX, Clause, Query
 
 # A body match scores at most k1 + 1 = 2.2 (BM25 saturates); titles and headings are scored without
-# length normalisation (index.WEIGHTING), so one match there outweighs any number in the body.
+# length normalisation (index.BM25F_OPTIONS), so one match there outweighs any number in the body.
 FIELDS = {"title": 5.0, "headings": 3.0, "body": 1.0}
 MAX_EXPANSIONS = 50  # terms a prefix may stand for
 _SCAN = 2000  # terms looked at to choose them
