@@ -7,9 +7,12 @@ import threading
 import time
 from html.parser import HTMLParser
 
+from tests.unit.test_xss_corpus import CORPUS_FILES
 from wiki.rendering import (
     Rendered,
     TocEntry,
+    _text_lines,
+    _TextExtractor,
     plain_text,
     render_comment,
     render_document,
@@ -17,6 +20,9 @@ from wiki.rendering import (
 )
 
 BLOCK_ID = re.compile(r"^b-[0-9a-f]{8}(-\d+)?$")
+# The XSS corpus rendered as a document and as a comment (payloads of every shape of markup).
+CORPUS_HTML = [html for path in CORPUS_FILES for html in (render_document(path.read_text(errors="replace")).html,
+                                                          render_comment(path.read_text(errors="replace")))]
 
 
 class _Elements(HTMLParser):
@@ -243,6 +249,23 @@ def test_document_text_has_one_block_per_line_and_unescaped_entities():
 def test_plain_text_of_html():
     html = "<h2>T&amp;C</h2><p>one <b>two</b><br>three</p><ul><li>a</li><li>b</li></ul><pre>x\n  y</pre>"
     assert plain_text(html) == "T&C\none two\nthree\na\nb\nx\ny"
+
+
+def _extracted(html: str) -> str:
+    """The full parser's reading, which plain_text's quick one must equal."""
+    parser = _TextExtractor()
+    parser.feed(html)
+    parser.close()
+    return _text_lines("".join(parser.parts))
+
+
+def test_plain_text_reads_simple_markup_quickly_and_exactly_as_the_parser_does():
+    tricky = ['<p>a<br/>b</p>', '<p title="x>y">t</p>', "<p data-x='a>b'>q</p>", "a &amp; b &lt;c&gt; AT&T",
+              '<p>x</p  >', '</br>', '<td>a</td><th>b</th>', '<p>a &nbsp;\n b</p>', '<img src="x" />text',
+              '<P>Upper</P>', '<a\nhref="z">q</a>', '<p>unterminated', 'end <', 'x < y', '<h2 id="x">T</h2>']
+    rendered = [render_document(DOC).html, render_comment("**Hi** <there> & [x](https://x.org)\n\n- a\n- b")]
+    for case in [*tricky, *rendered, *CORPUS_HTML]:
+        assert plain_text(case) == _extracted(case), case
 
 
 def test_plain_text_agrees_with_rendered_text_on_a_typical_document():

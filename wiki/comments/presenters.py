@@ -79,7 +79,12 @@ def settings_of(space: Space) -> rules.SpaceSettings:
 
 
 def facts(comment: Comment) -> rules.CommentFacts:
-    author = comment.author
+    return facts_of(comment, comment.author)
+
+
+def facts_of(comment, author) -> rules.CommentFacts:
+    """The facts of a comment given as anything with its columns (an ORM object or a plain row, as
+    the search index's bulk reads have) and its author's account (None once deleted)."""
     return rules.CommentFacts(
         author_id=comment.author_id,
         author_name=author.display_name if author is not None else None,

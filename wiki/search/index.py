@@ -21,8 +21,9 @@ import time
 from collections.abc import Callable, Iterable
 from pathlib import Path
 
-from whoosh import columns, fields, index, scoring
+from whoosh import columns, fields, index
 from whoosh.analysis import Token, Tokenizer
+from whoosh.codec.whoosh3 import W3PerDocReader
 from whoosh.index import LockError
 from whoosh.writing import CLEAR
 
@@ -30,12 +31,13 @@ from wiki.search import whoosh_query
 from wiki.search.backend import Batch, Hit, IndexBusy, SearchPage, SearchRequest, Tally
 from wiki.search.entries import GROUP, Entry
 from wiki.search.text import term_positions
+from wiki.search.whoosh_codec import ListedWeighting, RebuildCodec, listed_lengths
 
 log = logging.getLogger(__name__)
 SCHEMA_VERSION = "wiki-search-1"
 # BM25F without length normalisation for the short fields: a heading among many is as good a match
 # as a heading alone (see whoosh_query.FIELDS for the boosts).
-WEIGHTING = scoring.BM25F(title_B=0.0, headings_B=0.0)
+BM25F_OPTIONS = {"title_B": 0.0, "headings_B": 0.0}
 
 
 class WikiAnalyzer(Tokenizer):
@@ -90,15 +92,19 @@ class WhooshBackend:
     name = "whoosh"
 
     def __init__(self, path: str | Path, *, lock_timeout: float = 5.0, refresh_seconds: float = 1.0,
-                 rebuild_procs: int = 1):
+                 rebuild_procs: int = 1, rebuild_memory_mb: int = 1024):
         self.path = Path(path)
         self.lock_timeout, self.refresh_seconds = lock_timeout, refresh_seconds
-        self.rebuild_procs = rebuild_procs
+        # A rebuild sorts its postings in memory up to this size (Whoosh's estimate, per process);
+        # past it, it writes sorted runs to disk and merges them, ~30 % more time.
+        self.rebuild_procs, self.rebuild_memory_mb = rebuild_procs, rebuild_memory_mb
         self._ix = None
         self._open_lock = threading.Lock()
         self._searchers: dict[int, tuple] = {}  # thread id → (searcher, generation, checked at)
         self._generation = 0  # bumped by every write of this process
         self._metas: dict[str, list] = {}
+        self._lengths: dict[str, dict[str, list | None]] = {}  # segment id → field → lengths
+        self._weighting = ListedWeighting(self._segment_lengths, **BM25F_OPTIONS)
         self._metas_lock = threading.Lock()
 
     # --- the index and its searchers ---------------------------------------------------------------
@@ -134,7 +140,7 @@ class WhooshBackend:
                 self._searchers[thread] = (searcher, self._generation, now)
                 return searcher
             searcher.close()  # not Searcher.refresh(): whoosh-reloaded 2.7.5 keeps stale segments there
-        searcher = self._index().searcher(weighting=WEIGHTING)
+        searcher = self._index().searcher(weighting=self._weighting)
         self._searchers[thread] = (searcher, self._generation, now)
         return searcher
 
@@ -152,11 +158,26 @@ class WhooshBackend:
                 self._metas[key] = metas
         return metas
 
+    def _segment_lengths(self, reader, fieldname: str) -> list | None:
+        """One segment's lengths of ``fieldname`` for scoring (None: let Whoosh read them), cached by
+        segment id like the metas."""
+        segment, perdoc = getattr(reader, "segment", lambda: None)(), getattr(reader, "_perdoc", None)
+        if segment is None or not isinstance(perdoc, W3PerDocReader):
+            return None
+        fields_ = self._lengths.get(segment.segment_id(), {})
+        if fieldname not in fields_:
+            listed = listed_lengths(perdoc, fieldname)
+            with self._metas_lock:
+                self._lengths.setdefault(segment.segment_id(), {})[fieldname] = listed
+            return listed
+        return fields_[fieldname]
+
     def _forget_old_segments(self) -> None:
         live = {segment.segment_id() for segment in self._index()._segments()}
         with self._metas_lock:
-            for key in set(self._metas) - live:
-                del self._metas[key]
+            for cache in (self._metas, self._lengths):
+                for key in set(cache) - live:
+                    del cache[key]
 
     # --- writing -----------------------------------------------------------------------------------
 
@@ -188,7 +209,7 @@ class WhooshBackend:
 
     def rebuild(self, entries: Iterable[Entry], progress: Callable[[int], None] | None = None) -> int:
         options = {"procs": self.rebuild_procs, "multisegment": True} if self.rebuild_procs > 1 else {}
-        writer = self._writer(limitmb=256, **options)
+        writer = self._writer(limitmb=self.rebuild_memory_mb, codec=RebuildCodec(), **options)
         count = 0
         try:
             for entry in entries:

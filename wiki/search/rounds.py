@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from sqlalchemy import func, select
+from sqlalchemy import Select, func, select
 from sqlalchemy.orm import selectinload
 
 from wiki.auth import permissions
@@ -42,11 +42,14 @@ def published(round_: Round) -> bool:
 
 
 def dispositions(session, comment_ids) -> dict[int, tuple[Disposition, Round]]:
-    """Each answered comment's disposition and round."""
-    if not comment_ids:
-        return {}
+    """Each answered comment's disposition and round; ``comment_ids``: ids, or a SELECT of them (a
+    rebuild's batches: thousands of ids as parameters cost more to send than the query to run)."""
+    if not isinstance(comment_ids, Select):
+        comment_ids = list(comment_ids)
+        if not comment_ids:
+            return {}
     rows = session.execute(select(Disposition, Round).join(Round, Round.id == Disposition.round_id)
-                           .where(Disposition.comment_id.in_(list(comment_ids)))
+                           .where(Disposition.comment_id.in_(comment_ids))
                            .options(selectinload(Round.document).selectinload(Document.space)))
     return {d.comment_id: (d, r) for d, r in rows}
 

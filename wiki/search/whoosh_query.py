@@ -7,17 +7,18 @@ match; a phrase likewise; a prefix expands to the most frequent index terms that
 
 from __future__ import annotations
 
+import bisect
 import heapq
 import itertools
 
 from whoosh import query as wq
-from whoosh.matching import AndNotMatcher
+from whoosh.matching import AndNotMatcher, ListMatcher, NullMatcher
 from whoosh.query.compound import DefaultOr
 
 from wiki.search.query import PHRASE, PREFIX, Clause, Query
 
 # A body match scores at most k1 + 1 = 2.2 (BM25 saturates); titles and headings are scored without
-# length normalisation (index.WEIGHTING), so one match there outweighs any number in the body.
+# length normalisation (index.BM25F_OPTIONS), so one match there outweighs any number in the body.
 FIELDS = {"title": 5.0, "headings": 3.0, "body": 1.0}
 MAX_EXPANSIONS = 50  # terms a prefix may stand for
 _SCAN = 2000  # terms looked at to choose them
@@ -45,6 +46,35 @@ class _AndNot(wq.AndNot):
         return _ExcludingMatcher(self.a.matcher(searcher, context), excluded)
 
 
+class _ScoredList(ListMatcher):
+    """Documents and their summed scores, skipping by bisection (Whoosh's steps one by one)."""
+
+    def skip_to(self, id):  # noqa: A002 - Whoosh's name
+        if self._i < len(self._ids) and id > self._ids[self._i]:
+            self._i = bisect.bisect_left(self._ids, id, self._i)
+
+
+class _Flat(wq.Or):
+    """A union of many terms read in one pass: every posting of every (term, field) is scored once
+    and the scores summed per document, instead of marching a tree of union matchers (depth ~7 for a
+    prefix's 50 terms × 3 fields) along every match. Same documents, same sums, several times less
+    Python per match. Used for prefixes, whose union is read whole anyway."""
+
+    def _matcher(self, subs, searcher, context):
+        scored = context is None or context.weighting is not None
+        scores: dict[int, float] = {}
+        for sub in subs:
+            m = sub.matcher(searcher, context)
+            while m.is_active():
+                docnum = m.id()
+                scores[docnum] = scores.get(docnum, 0.0) + (m.score() if scored else 1.0)
+                m.next()
+        if not scores:
+            return NullMatcher()
+        ids = sorted(scores)
+        return _ScoredList(ids, [scores[i] for i in ids])
+
+
 def compile_query(parsed: Query, reader) -> wq.Query:
     groups = [_group(group, reader) for group in parsed.groups]
     return groups[0] if len(groups) == 1 else _Or(groups)
@@ -63,15 +93,15 @@ def _clause(clause: Clause, reader) -> wq.Query:
     if clause.kind == PHRASE:
         return _Or([wq.Phrase(name, list(clause.terms), boost=boost) for name, boost in FIELDS.items()])
     if clause.kind == PREFIX:
-        return _terms(expand(clause, reader))
+        return _terms(expand(clause, reader), _Flat)
     return _terms(clause.terms)
 
 
-def _terms(found) -> wq.Query:
+def _terms(found, union=_Or) -> wq.Query:
     found = list(found)
     if not found:
         return wq.NullQuery
-    return _Or([wq.Term(name, text, boost=boost) for text in found for name, boost in FIELDS.items()])
+    return union([wq.Term(name, text, boost=boost) for text in found for name, boost in FIELDS.items()])
 
 
 def expand(clause: Clause, reader) -> list[str]:

@@ -202,3 +202,15 @@ def test_a_result_found_out_of_date_is_dropped_and_refreshed(app, setting):
     assert response["results"] == []  # … yet it is not shown
     flush(app)
     assert search.check(db.session, search.engine(app).backend).ok  # and the search queued its refresh
+
+
+def test_ranking_follows_a_documents_new_length_after_a_save(app, setting):
+    """A match in a short text outranks one in a long text; after a save makes the short one long, the
+    ranking follows (field lengths are cached per index segment: a save writes a new one)."""
+    space, _, _, editor, _ = setting
+    filler = " ".join(f"word{i}" for i in range(300))
+    short = make_document(space, editor, "Short notes", "Orchards for the town.\n")
+    make_document(space, editor, "Long notes", f"Orchards for the town. {filler}\n")
+    assert [t for _, t in search_as(app, "orchards", type="document")] == ["Short notes", "Long notes"]
+    documents.save(db.session, short, editor, f"Orchards for the town. {filler} {filler}\n", 1)
+    assert [t for _, t in search_as(app, "orchards", type="document")] == ["Long notes", "Short notes"]
