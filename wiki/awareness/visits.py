@@ -9,12 +9,13 @@ that an anonymous comment was written by someone who also edited.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 
 from wiki.awareness.models import DocumentVisit
+from wiki.comments.models import Comment, Thread
 from wiki.documents.models import Document, Revision, revision_authors
 from wiki.extensions import begin_write
 from wiki.timeutil import as_utc, utcnow
@@ -53,9 +54,12 @@ def since_last_visit(session, document: Document, user) -> SinceLastVisit | None
     return SinceLastVisit(seen, as_utc(visit.seen_at), changes, people or 0)
 
 
-def record_visit(session, document_id: int, user_id: int, head_number: int) -> None:
+def record_visit(session, document_id: int, user_id: int, head_number: int,
+                 since: SinceLastVisit | None = None) -> None:
     """Remember that the person has now seen ``head_number`` (called after the page is rendered, so
-    the page view never waits for the write lock while rendering)."""
+    the page view never waits for the write lock while rendering). `since` is what the page showed."""
+    if since is not None and not _worth_recording(session, document_id, head_number, since):
+        return
     begin_write(session)
     visit = session.scalar(select(DocumentVisit).where(DocumentVisit.user_id == user_id,
                                                        DocumentVisit.document_id == document_id))
@@ -68,3 +72,17 @@ def record_visit(session, document_id: int, user_id: int, head_number: int) -> N
         session.commit()
     except IntegrityError:  # the same person opened it in two tabs at once
         session.rollback()
+
+
+RECORD_EVERY = timedelta(minutes=1)
+
+
+def _worth_recording(session, document_id: int, head_number: int, since: SinceLastVisit) -> bool:
+    """Whether this view changes what the next one will show. A reload of the same head within a
+    minute of the recorded visit, with no comment posted since it, changes nothing the reader can
+    tell (the banner shows the visit to the minute) and skips a write (and SQLite's write lock)."""
+    if since.seen_revision < head_number or utcnow() - since.seen_at >= RECORD_EVERY:
+        return True
+    newer = select(Comment.id).join(Thread, Thread.id == Comment.thread_id).where(
+        Thread.document_id == document_id, Comment.created_at > since.seen_at).limit(1)
+    return session.scalar(newer) is not None

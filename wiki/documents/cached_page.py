@@ -97,10 +97,10 @@ def keep(space, document, page: str) -> None:
     if cache is None or viewer is None or "csrf_token" in g or session.modified:
         return
     key = _key(space.id, space.slug, document.id, document.slug, document.created_at, document.page_generation, viewer)
-    cache.put(key, page, g.get("csp_nonce"), _lifetime(document))
+    cache.put(key, page, g.get("csp_nonce"), lifetime(document))
 
 
-def _lifetime(document) -> float | None:
+def lifetime(document) -> float | None:
     """Seconds until the clock next moves one of the document's rounds (None: no such moment)."""
     rows = db.session.execute(select(Round.state, Round.opens_at, Round.closes_at).where(
         Round.document_id == document.id, Round.state.in_(lifecycle.BY_CLOCK))).all()
