@@ -20,10 +20,10 @@ A signed-in reader's shared page (wiki/documents/shell_page.py) is cut the same 
 
 from __future__ import annotations
 
+import re
 import threading
 import time
 from collections import OrderedDict
-import re
 from collections.abc import Callable, Hashable, Mapping
 from dataclasses import dataclass
 
@@ -37,7 +37,7 @@ class Entry:
     expires: float  # on the cache's clock
 
     @classmethod
-    def cut(cls, page: str, cuts: Mapping[str, str], expires: float) -> "Entry":
+    def cut(cls, page: str, cuts: Mapping[str, str], expires: float) -> Entry:
         """`page` cut wherever it holds one of the texts in `cuts` (text -> slot name)."""
         texts = sorted((text for text in cuts if text), key=len, reverse=True)
         if not texts:
