@@ -8,10 +8,11 @@ that an anonymous comment was written by someone who also edited.
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import func, select
+from sqlalchemy import bindparam, func, select
 from sqlalchemy.exc import IntegrityError
 
 from wiki.awareness.models import DocumentVisit
@@ -38,8 +39,7 @@ def since_last_visit(session, document: Document, user) -> SinceLastVisit | None
     signed out)."""
     if user is None or not getattr(user, "is_authenticated", False):
         return None
-    visit = session.scalar(select(DocumentVisit).where(DocumentVisit.user_id == user.id,
-                                                       DocumentVisit.document_id == document.id))
+    visit = session.execute(_visit_statement(), {"user_id": user.id, "document_id": document.id}).first()
     if visit is None:
         return None
     seen = min(visit.revision_number, document.head_number)
@@ -83,6 +83,21 @@ def _worth_recording(session, document_id: int, head_number: int, since: SinceLa
     tell (the banner shows the visit to the minute) and skips a write (and SQLite's write lock)."""
     if since.seen_revision < head_number or utcnow() - since.seen_at >= RECORD_EVERY:
         return True
-    newer = select(Comment.id).join(Thread, Thread.id == Comment.thread_id).where(
-        Thread.document_id == document_id, Comment.created_at > since.seen_at).limit(1)
-    return session.scalar(newer) is not None
+    newer = session.scalar(_newer_comment_statement(), {"document_id": document_id, "seen_at": since.seen_at})
+    return newer is not None
+
+
+# Built once: every signed-in view of a document runs these, and composing a statement costs more
+# than running it on SQLite.
+
+
+@functools.cache
+def _visit_statement():
+    return select(DocumentVisit.revision_number, DocumentVisit.seen_at).where(
+        DocumentVisit.user_id == bindparam("user_id"), DocumentVisit.document_id == bindparam("document_id"))
+
+
+@functools.cache
+def _newer_comment_statement():
+    return select(Comment.id).join(Thread, Thread.id == Comment.thread_id).where(
+        Thread.document_id == bindparam("document_id"), Comment.created_at > bindparam("seen_at")).limit(1)
