@@ -212,3 +212,13 @@ def test_a_comment_seen_on_a_reload_is_not_new_again(world):
     db.session.commit()
     assert "New since your last visit" in view(world, "editor", shared=False)
     assert "New since your last visit" not in view(world, "editor")  # seen a moment ago: recorded
+
+
+def test_watching_the_space_shows_on_the_shared_page_unless_the_document_was_unwatched(world):
+    view(world, "other_contributor")  # the contributors' shared part
+    client = client_of(world, "contributor")
+    client.post("/s/strategy/changes/watch", data={"watch": "1"}, follow_redirects=True)  # its message shown
+    assert "Stop watching" in view(world, "contributor", shared=True)
+    client.post(f"{world.url}/watch", data={"watch": "0"}, follow_redirects=True)
+    assert "Watch this document" in view(world, "contributor", shared=True)
+    assert "Stop watching" not in view(world, "other_contributor", shared=True)

@@ -120,8 +120,9 @@ def document_watch(session, user, document: Document) -> bool:
     """Whether the person gets this document's events (their own watch, or the space's)."""
     if user is None or not getattr(user, "is_authenticated", False):
         return False
-    row = session.scalar(_document_watch_statement(), {"user_id": user.id, "document_id": document.id})
-    return row if row is not None else space_watched(session, user, document.space)
+    own, space = session.execute(_document_watch_statement(), {"user_id": user.id, "document_id": document.id,
+                                                                "space_id": document.space_id}).one()
+    return own if own is not None else bool(space)
 
 
 def space_watched(session, user, space: Space) -> bool:
@@ -141,8 +142,10 @@ def _any_unread():
 
 @functools.cache
 def _document_watch_statement():
-    return select(DocumentWatch.active).where(DocumentWatch.user_id == bindparam("user_id"),
-                                              DocumentWatch.document_id == bindparam("document_id"))
+    """(their own watch of the document: True, False or None, whether they watch its space)."""
+    own = select(DocumentWatch.active).where(DocumentWatch.user_id == bindparam("user_id"),
+                                             DocumentWatch.document_id == bindparam("document_id"))
+    return select(own.scalar_subquery(), _space_watch_statement().exists())
 
 
 @functools.cache
