@@ -123,8 +123,10 @@ def _cpu_seconds(pid: int) -> float:
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
-def _login(port: int) -> dict:
-    """The headers of the bench writer's signed-in session (the testing config has no CSRF on forms)."""
+def _login(port: int, page: str) -> dict:
+    """The headers of the bench writer's signed-in session (the testing config has no CSRF on forms),
+    after one view of `page` as a browser would make it: the session cookie it then keeps has shown
+    its "Welcome back" message and holds its CSRF secret (the clients below never store cookies)."""
     conn = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
     conn.request("POST", "/login", body=f"email={EMAIL}&password={PASSWORD}",
                  headers={"Content-Type": "application/x-www-form-urlencoded"})
@@ -133,7 +135,10 @@ def _login(port: int) -> dict:
     cookie = response.getheader("Set-Cookie", "").split(";", 1)[0]
     if response.status != 302 or not cookie:
         raise RuntimeError(f"login: HTTP {response.status}")
-    return {"Cookie": cookie}
+    conn.request("GET", page, headers={"Cookie": cookie})
+    response = conn.getresponse()
+    response.read()
+    return {"Cookie": (response.getheader("Set-Cookie") or cookie).split(";", 1)[0]}
 
 
 def load(port: int, pid: int, path: str, args, headers: dict | None = None) -> tuple[float, float]:
@@ -151,10 +156,10 @@ def load(port: int, pid: int, path: str, args, headers: dict | None = None) -> t
     return rate, cpu
 
 
-def measure_views(url: str, instance: str, page: str, args) -> tuple[float, float, float]:
-    """View rate / trivial rate (one child serves both), trivial / view server CPU per request, and the
-    signed-in editor's view rate / trivial rate (their page is rendered each time: it carries their own
-    forms and badges, so only readers who are not signed in are served from the page cache)."""
+def measure_views(url: str, instance: str, page: str, args) -> tuple[float, float, float, float]:
+    """View rate / trivial rate (one child serves both) and trivial / view server CPU per request, for
+    readers who are not signed in and for an editor of the space (whose page is their role's shared
+    part with their own parts rendered fresh: wiki/documents/shell_page.py)."""
     parent, child = multiprocessing.Pipe()
     server = multiprocessing.get_context("spawn").Process(target=serve, args=(url, instance, child), daemon=True)
     server.start()
@@ -163,9 +168,10 @@ def measure_views(url: str, instance: str, page: str, args) -> tuple[float, floa
             raise RuntimeError("the server process did not start (its traceback is above)")
         port = parent.recv()
         (trivial, trivial_cpu), (view, view_cpu) = (load(port, server.pid, path, args) for path in (TRIVIAL, page))
-        signed_in, _ = load(port, server.pid, page, args, _login(port))
+        signed_in, signed_in_cpu = load(port, server.pid, page, args, _login(port, page))
         print("(* signed in as an editor of the space)")
-        return view / trivial, trivial_cpu / view_cpu if view_cpu else float("nan"), signed_in / trivial
+        return (view / trivial, trivial_cpu / view_cpu if view_cpu else float("nan"), signed_in / trivial,
+                trivial_cpu / signed_in_cpu if signed_in_cpu else float("nan"))
     finally:
         server.terminate()
         server.join()
@@ -230,7 +236,8 @@ def measure_all(args, url: str, instance: str) -> tuple[dict, dict]:
         f["save"] = report(f"service.save x{len(saves)} (render+commit)", saves)
         page = f"/s/{SPACE}/{document.slug}"
         db.session.rollback()  # on SQLite every transaction holds the write lock (BEGIN IMMEDIATE)
-        f["ratio"], f["cpu ratio"], f["signed-in ratio"] = measure_views(url, instance, page, args)
+        f["ratio"], f["cpu ratio"], f["signed-in ratio"], f["signed-in cpu ratio"] = measure_views(
+            url, instance, page, args)
         f["adjacent"] = measure_compares(document, 1, counters)
         f["gap"] = min(100, document.head_number - 1)
         f["far"] = measure_compares(document, f["gap"], counters)
@@ -248,7 +255,8 @@ def aims(f: dict, counters: dict) -> list[tuple]:
     """(name, wall figure, cpu figure or None, comparison, aim, unit) per figure of issue 3."""
     return [
         ("cached view rate / trivial route rate", 100 * f["ratio"], 100 * f["cpu ratio"], ">=", 50, "%"),
-        ("signed-in view rate / trivial (no aim)", 100 * f["signed-in ratio"], None, "", None, "%"),
+        ("signed-in view rate / trivial (no aim)", 100 * f["signed-in ratio"], 100 * f["signed-in cpu ratio"], "",
+         None, "%"),
         ("save p95", f["save"]["p95"], f["save"]["cpu p95"], "<=", 150, "ms"),
         ("diff adjacent revisions, max", f["adjacent"]["max"], f["adjacent"]["cpu max"], "<=", 50, "ms"),
         (f"diff revisions {f['gap']} apart, max", f["far"]["max"], f["far"]["cpu max"], "<=", 50, "ms"),

@@ -78,8 +78,9 @@ def create_app(config: type[Config] | str | None = None, overrides: dict | None 
     from wiki.awareness.setup import init_awareness
 
     init_awareness(app)  # recent changes, watching, notifications, email (issue 9)
-    from wiki.documents import cached_page, generations
+    from wiki.documents import cached_page, generations, shell_page
 
     generations.install()  # page generations: every write that changes a reading page counts
     cached_page.init_page_cache(app)
+    shell_page.init_shell_page(app)
     return app

@@ -43,3 +43,13 @@ def test_the_least_recently_used_entry_goes_first():
     cache.get("a")
     cache.put("c", "3", None)
     assert cache.get("b") is None and cache.get("a") is not None and cache.get("c") is not None
+
+
+def test_a_page_cut_at_several_slots_is_filled_from_each_slots_value():
+    cache = PageCache()
+    page = "<p>N1</p><form>TOKEN</form><!--me--><b>N1 TOKEN</b>"
+    cache.store("k", cache.entry(page, {"N1": "nonce", "TOKEN": "csrf", "<!--me-->": "me", "": "never"}))
+    entry = cache.get("k")
+    assert entry.slots == ("nonce", "csrf", "me", "nonce", "csrf")
+    assert entry.fill({"nonce": "N2", "csrf": "T2", "me": "<i>Ann</i>"}) == \
+        b"<p>N2</p><form>T2</form><i>Ann</i><b>N2 T2</b>"

@@ -3,13 +3,14 @@ they watch, and their settings (email choice, private feed token)."""
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import secrets
 from dataclasses import dataclass
 from datetime import datetime
 
 from flask import current_app
-from sqlalchemy import select, update
+from sqlalchemy import bindparam, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
 
@@ -79,6 +80,8 @@ def page(session, user, raw_page, *, unread_only: bool = False):
 
 def unread_count(session, user) -> int:
     """Unread notifications this person may still see (at most BELL_CAP + 1, shown as "99+")."""
+    if session.scalar(_any_unread(), {"user_id": user.id}) is None:
+        return 0  # most page views: one small query, not the events and access checks below
     query = (select(Notification).where(Notification.user_id == user.id, Notification.read_at.is_(None))
              .order_by(Notification.id.desc()).limit(BELL_CAP + 1))
     return len(views(session, list(session.scalars(with_events(query))), user))
@@ -117,16 +120,38 @@ def document_watch(session, user, document: Document) -> bool:
     """Whether the person gets this document's events (their own watch, or the space's)."""
     if user is None or not getattr(user, "is_authenticated", False):
         return False
-    row = session.scalar(select(DocumentWatch.active).where(DocumentWatch.user_id == user.id,
-                                                            DocumentWatch.document_id == document.id))
-    return row if row is not None else space_watched(session, user, document.space)
+    own, space = session.execute(_document_watch_statement(), {"user_id": user.id, "document_id": document.id,
+                                                                "space_id": document.space_id}).one()
+    return own if own is not None else bool(space)
 
 
 def space_watched(session, user, space: Space) -> bool:
     if user is None or not getattr(user, "is_authenticated", False):
         return False
-    return session.scalar(select(SpaceWatch.id).where(SpaceWatch.user_id == user.id,
-                                                      SpaceWatch.space_id == space.id)) is not None
+    return session.scalar(_space_watch_statement(), {"user_id": user.id, "space_id": space.id}) is not None
+
+
+# Built once (asked on every signed-in page or view of a document): composing costs more than running.
+
+
+@functools.cache
+def _any_unread():
+    return select(Notification.id).where(Notification.user_id == bindparam("user_id"),
+                                         Notification.read_at.is_(None)).limit(1)
+
+
+@functools.cache
+def _document_watch_statement():
+    """(their own watch of the document: True, False or None, whether they watch its space)."""
+    own = select(DocumentWatch.active).where(DocumentWatch.user_id == bindparam("user_id"),
+                                             DocumentWatch.document_id == bindparam("document_id"))
+    return select(own.scalar_subquery(), _space_watch_statement().exists())
+
+
+@functools.cache
+def _space_watch_statement():
+    return select(SpaceWatch.id).where(SpaceWatch.user_id == bindparam("user_id"),
+                                       SpaceWatch.space_id == bindparam("space_id"))
 
 
 def set_document_watch(session, user, document: Document, active: bool) -> None:

@@ -196,13 +196,13 @@ def _since_last_visit(document, revision_number: int):
         return None
     key = f"since_visit_{document.id}"
     if key not in g:
-        g.setdefault(key, visits.since_last_visit(db.session, document, user))
+        since = g.setdefault(key, visits.since_last_visit(db.session, document, user))
         ids = (document.id, user.id, document.head_number)
 
         @after_this_request
         def _record(response):
             if response.status_code == 200:
-                visits.record_visit(db.session, *ids)
+                visits.record_visit(db.session, *ids, since=since)
             return response
 
     return g.get(key)

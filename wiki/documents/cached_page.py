@@ -4,8 +4,8 @@ Who is served from the cache: readers who are not signed in (the *anonymous* vie
 the plain URL (no comment filters), with no flashed message waiting. Their page holds no name, no
 form token, no watch button and no "since you last visited"; permission to read is still checked
 on every request before the cache is consulted, so a space made private stops serving at once.
-Signed-in readers are always rendered: their page carries their own comments' badges and
-actions, their bell count, watch state and CSRF tokens, which no class of viewers shares.
+Signed-in readers are not served from here: their page carries their own bell count, watch state,
+name and CSRF tokens; shell_page.py shares their role's part of it and renders their own parts.
 
 A page is stored only if rendering it touched nothing per-request beyond the CSP nonce: no CSRF
 token was made, the session was not modified. See pagecache.py for validity and docs/architecture.md
@@ -97,10 +97,10 @@ def keep(space, document, page: str) -> None:
     if cache is None or viewer is None or "csrf_token" in g or session.modified:
         return
     key = _key(space.id, space.slug, document.id, document.slug, document.created_at, document.page_generation, viewer)
-    cache.put(key, page, g.get("csp_nonce"), _lifetime(document))
+    cache.put(key, page, g.get("csp_nonce"), lifetime(document))
 
 
-def _lifetime(document) -> float | None:
+def lifetime(document) -> float | None:
     """Seconds until the clock next moves one of the document's rounds (None: no such moment)."""
     rows = db.session.execute(select(Round.state, Round.opens_at, Round.closes_at).where(
         Round.document_id == document.id, Round.state.in_(lifecycle.BY_CLOCK))).all()

@@ -14,25 +14,48 @@ clock moves a consultation round) and after a safety `ttl`.
 
 The one per-response secret an anonymous page holds is the CSP nonce: the page is stored cut at
 each occurrence of the nonce it was rendered with, and joined again with a fresh one per response.
+A signed-in reader's shared page (wiki/documents/shell_page.py) is cut the same way at more
+*slots*: the nonce, the session's CSRF token and the markers of the parts rendered per person.
 """
 
 from __future__ import annotations
 
+import re
 import threading
 import time
 from collections import OrderedDict
-from collections.abc import Callable, Hashable
+from collections.abc import Callable, Hashable, Mapping
 from dataclasses import dataclass
+
+NONCE = "nonce"
 
 
 @dataclass(frozen=True)
 class Entry:
-    parts: tuple[bytes, ...]  # the page, UTF-8 encoded once, cut at its nonce
+    parts: tuple[bytes, ...]  # the page, UTF-8 encoded once, cut at each slot
+    slots: tuple[str, ...]  # the name of what goes between parts[i] and parts[i + 1]
     expires: float  # on the cache's clock
+
+    @classmethod
+    def cut(cls, page: str, cuts: Mapping[str, str], expires: float) -> Entry:
+        """`page` cut wherever it holds one of the texts in `cuts` (text -> slot name)."""
+        texts = sorted((text for text in cuts if text), key=len, reverse=True)
+        if not texts:
+            return cls((page.encode(),), (), expires)
+        pieces = re.split(f"({'|'.join(map(re.escape, texts))})", page)
+        return cls(tuple(p.encode() for p in pieces[::2]), tuple(cuts[t] for t in pieces[1::2]), expires)
+
+    def fill(self, values: Mapping[str, str]) -> bytes:
+        """The stored page with each slot filled from `values` (slot name -> text)."""
+        encoded = {name: values[name].encode() for name in set(self.slots)}
+        out = [self.parts[0]]
+        for slot, part in zip(self.slots, self.parts[1:], strict=True):
+            out += (encoded[slot], part)
+        return b"".join(out)
 
     def page(self, nonce: str) -> bytes:
         """The stored page carrying `nonce` wherever the original had its own."""
-        return nonce.encode().join(self.parts)
+        return self.fill({NONCE: nonce})
 
 
 class PageCache:
@@ -57,11 +80,17 @@ class PageCache:
     def put(self, key: Hashable, page: str, nonce: str | None, lifetime: float | None = None) -> None:
         """Keep `page` (rendered with `nonce`, if it used one) for at most `lifetime` seconds, never
         past the ttl."""
+        self.store(key, self.entry(page, {nonce: NONCE} if nonce else {}, lifetime))
+
+    def entry(self, page: str, cuts: Mapping[str, str], lifetime: float | None = None) -> Entry:
+        """`page` cut at `cuts` (see Entry.cut), to expire after `lifetime` seconds (never past the ttl)."""
         lifetime = self.ttl if lifetime is None else min(lifetime, self.ttl)
-        if lifetime <= 0:
+        return Entry.cut(page, cuts, self.clock() + lifetime)
+
+    def store(self, key: Hashable, entry: Entry) -> None:
+        """Keep `entry` under `key`, unless it has already expired."""
+        if entry.expires <= self.clock():
             return
-        parts = page.split(nonce) if nonce else [page]
-        entry = Entry(tuple(part.encode() for part in parts), self.clock() + lifetime)
         with self._lock:
             self._entries[key] = entry
             self._entries.move_to_end(key)

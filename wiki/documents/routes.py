@@ -3,7 +3,7 @@
 from flask import Blueprint, flash, jsonify, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
-from wiki.documents import cached_page, service
+from wiki.documents import cached_page, service, shell_page
 from wiki.documents.forms import DocumentForm, EditForm
 from wiki.documents.models import STATUSES
 from wiki.errors import Conflict, DomainError
@@ -48,11 +48,17 @@ def _preview_page(form, template: str, context: dict):
 
 @bp.get("/<slug>")
 def view(space_slug: str, slug: str):
-    """The current text; readers whose page holds nothing personal get it from the page cache."""
+    """The current text from the page cache: whole for readers who are not signed in, its shared
+    part for signed-in readers (their own parts rendered fresh: shell_page.py)."""
     page = cached_page.lookup(space_slug, slug)
+    if page is not None:
+        return page
+    space, document, actor = service.find(db.session, space_slug, slug, current_user)
+    page = shell_page.lookup(space, document, actor)
     if page is None:
-        space, document, actor = service.find(db.session, space_slug, slug, current_user)
         revision = service.head(db.session, document, load=service.PAGE)
+        if current_user.is_authenticated:
+            return shell_page.render(space, document, revision, actor, statuses=STATUSES, is_head=True)
         page = render_template("documents/view.html", space=space, document=document, revision=revision,
                                actor=actor, statuses=STATUSES, is_head=True)
         cached_page.keep(space, document, page)

@@ -5,10 +5,11 @@ revision it was based on; if others saved since, their work and the user's are m
 conflict is refused (Conflict) with both versions, never silently overwritten.
 """
 
+import functools
 from dataclasses import dataclass, field
 
 from flask import current_app
-from sqlalchemy import bindparam, select
+from sqlalchemy import and_, bindparam, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload, undefer
 
@@ -42,13 +43,25 @@ class SaveOutcome:
 
 
 def find(session, space_slug: str, slug: str, user, need: str = "read"):
-    """(space, document, actor) for a readable document; `need` = read | edit | facilitate."""
-    space, actor = spaces.get_readable_space(session, space_slug, user)
-    document = session.scalar(select(Document).where(Document.space_id == space.id, Document.slug == slug))
+    """(space, document, actor) for a readable document; `need` = read | edit | facilitate.
+    One query: the space, its reader's role and the document (outer-joined: a missing document
+    in a readable space says so, in an unreadable one it looks like a missing space)."""
+    parameters = {"space_slug": space_slug, "slug": slug, "user_id": spaces.user_id_of(user)}
+    row = session.execute(_find_statement(), parameters).first()
+    space, role, document = row if row is not None else (None, None, None)
+    actor = spaces.readable_actor(space, user, role)
     if document is None:
         raise NotFound(NO_SUCH_DOCUMENT)
     _require(actor, space, need)
     return space, document, actor
+
+
+@functools.cache
+def _find_statement():
+    """Built once: every page of a document asks it first."""
+    return (select(Space, spaces.membership_role(bindparam("user_id")), Document)
+            .outerjoin(Document, and_(Document.space_id == Space.id, Document.slug == bindparam("slug")))
+            .where(Space.slug == bindparam("space_slug")))
 
 
 def find_by_id(session, document_id: int, user, need: str = "read"):

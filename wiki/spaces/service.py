@@ -34,6 +34,28 @@ def actor_with_role(user, role: str | None) -> Actor:
     return Actor(authenticated=True, admin=user.is_admin, role=role)
 
 
+def user_id_of(user) -> int | None:
+    return user.id if getattr(user, "is_authenticated", False) else None
+
+
+def membership_role(user_id):
+    """A column to select beside a Space: the role in it of `user_id` (a value or a bindparam; NULL
+    for no membership, or None for anonymous), so one query finds a space and its reader's actor
+    (see readable_actor)."""
+    return (select(Membership.role).where(Membership.space_id == Space.id, Membership.user_id == user_id)
+            .scalar_subquery())
+
+
+def readable_actor(space: Space | None, user, role: str | None) -> Actor:
+    """The actor of `user` (with `role` in the space, from membership_role), if they may read the
+    space; otherwise the space looks exactly like a missing one."""
+    anonymous = user is None or not getattr(user, "is_authenticated", False)
+    actor = permissions.ANONYMOUS if anonymous else actor_with_role(user, role)
+    if space is None or not permissions.can_read(actor, space.is_private):
+        raise NotFound(NO_SUCH_SPACE)
+    return actor
+
+
 def roles_of(session, user_id: int) -> dict[int, str]:
     """{space id: role} of every membership of one user."""
     query = select(Membership.space_id, Membership.role).where(Membership.user_id == user_id)
@@ -50,13 +72,9 @@ def actors_for(session, user, spaces) -> dict[int, Actor]:
 
 def get_readable_space(session, slug: str, user) -> tuple[Space, Actor]:
     """A space the user may read; unreadable private spaces look exactly like missing ones."""
-    space = session.scalar(select(Space).where(Space.slug == slug))
-    if space is None:
-        raise NotFound(NO_SUCH_SPACE)
-    actor = actor_for(session, user, space)
-    if not permissions.can_read(actor, space.is_private):
-        raise NotFound(NO_SUCH_SPACE)
-    return space, actor
+    row = session.execute(select(Space, membership_role(user_id_of(user))).where(Space.slug == slug)).first()
+    space, role = row if row is not None else (None, None)
+    return space, readable_actor(space, user, role)
 
 
 def require(allowed: bool, message: str) -> None:
