@@ -17,6 +17,7 @@ ROOT = Path(__file__).resolve().parent.parent
 
 PURE = [
     "wiki/rendering.py",
+    "wiki/plaintext.py",
     "wiki/sanitiser.py",
     "wiki/auth/permissions.py",
     "wiki/auth/lockout.py",

@@ -1,4 +1,4 @@
-"""Markdown → sanitised HTML, table of contents, plain text and stable block ids.
+"""Markdown → sanitised HTML, table of contents, plain text and stable block ids (text of HTML: wiki/plaintext.py).
 
 PURE (stdlib + Python-Markdown + nh3), so it is tested alone and reused by publishing, search, diffs.
 Pipeline: Markdown → our treeprocessor (block ids, heading ids, table alignment) → nh3 allowlist, last,
@@ -16,7 +16,6 @@ import re
 import threading
 import xml.etree.ElementTree as etree
 from dataclasses import dataclass
-from html.parser import HTMLParser
 
 import markdown
 from markdown.extensions import Extension
@@ -26,9 +25,10 @@ from markdown.inlinepatterns import LinkInlineProcessor
 from markdown.treeprocessors import Treeprocessor
 from markdown.util import ETX, HTML_PLACEHOLDER_RE, STX, AtomicString
 
+from wiki.plaintext import BLOCK_TAGS, SPACE_RE, TEXT_BREAK_TAGS, text_lines
 from wiki.sanitiser import BLOCK_ID_RE, COMMENT_CLEANER, DOCUMENT_CLEANER, HEADINGS, sanitize_html, sanitize_snippet
 
-__all__ = ["Rendered", "TocEntry", "plain_text", "render_comment", "render_document", "sanitize_html",
+__all__ = ["Rendered", "TocEntry", "render_comment", "render_document", "sanitize_html",
            "sanitize_snippet"]
 
 
@@ -47,11 +47,7 @@ class Rendered:
     block_ids: tuple[str, ...]  # data-block values in document order
 
 
-BLOCK_TAGS = HEADINGS | {"p", "li", "blockquote", "table", "pre", "dl"}
-_TEXT_BREAK_TAGS = BLOCK_TAGS | {"br", "hr", "div", "section", "nav", "figure", "figcaption", "caption",
-                                 "tr", "dt", "dd", "ul", "ol", "thead", "tbody", "tfoot"}
 _ESCAPED_CHAR_RE = re.compile(STX + r"(\d+)" + ETX)  # backslash escapes, before ``unescape`` runs
-_SPACE_RE = re.compile(r"\s+")
 _SLUG_LENGTH = 80
 _TOC_MARKER = "[TOC]"
 
@@ -70,7 +66,7 @@ def _resolve(text: str, md: markdown.Markdown, atomic: bool, in_pre: bool) -> st
         text = _ESCAPED_CHAR_RE.sub(lambda m: chr(int(m.group(1))), text)
         text = text.replace(NBSP_PLACEHOLDER, "\xa0")
     text = html.unescape(text) if atomic else text
-    return text if in_pre else _SPACE_RE.sub(" ", text)
+    return text if in_pre else SPACE_RE.sub(" ", text)
 
 
 def _skip_in_text(el: etree.Element) -> bool:
@@ -88,7 +84,7 @@ def _collect(el: etree.Element, md: markdown.Markdown, out: list, in_pre: bool =
     if el.tag in BLOCK_TAGS:
         out.append(None)
     in_pre = in_pre or el.tag == "pre"
-    parts = ["\n" if el.tag in _TEXT_BREAK_TAGS else " " if el.tag in ("td", "th") else ""]
+    parts = ["\n" if el.tag in TEXT_BREAK_TAGS else " " if el.tag in ("td", "th") else ""]
     if el.text:
         parts.append(_resolve(el.text, md, isinstance(el.text, AtomicString), in_pre))
     if el.tag == "img":
@@ -103,12 +99,6 @@ def _collect(el: etree.Element, md: markdown.Markdown, out: list, in_pre: bool =
     if el.tag in BLOCK_TAGS:
         out[slot] = (el, text)
     return text
-
-
-def _text_lines(text: str) -> str:
-    """One block a line, no blank lines, no edge whitespace."""
-    lines = (line.strip() for line in text.split("\n"))
-    return "\n".join(line for line in lines if line)
 
 
 def _unique(base: str, used: dict[str, int]) -> str:
@@ -182,12 +172,12 @@ class _DocumentProcessor(_WikiProcessor):
         _unstash_code_blocks(root, self.md)
         _align_to_class(root)
         blocks: list = []
-        self.text = _text_lines("".join(_collect(child, self.md, blocks) for child in root))
+        self.text = text_lines("".join(_collect(child, self.md, blocks) for child in root))
         used_blocks: dict[str, int] = {}
         used_ids: dict[str, int] = {}
         toc, block_ids = [], []
         for el, raw_text in blocks:
-            text = _SPACE_RE.sub(" ", raw_text).strip()
+            text = SPACE_RE.sub(" ", raw_text).strip()
             block_ids.append(_block_id(el, text, used_blocks))
             el.set("data-block", block_ids[-1])
             if el.tag in HEADINGS:
@@ -322,72 +312,6 @@ def _convert(kind: str, source: str) -> tuple[str, _WikiProcessor]:
         return f"<pre>{html.escape(source)}</pre>", processor
     finally:
         md.reset()  # release the stash and footnotes of this document
-
-
-class _TextExtractor(HTMLParser):
-    """Collects text with a newline at every block boundary. Skips the ``[TOC]`` box and
-    footnote back-links: they repeat text found elsewhere and would skew search snippets."""
-
-    def __init__(self) -> None:
-        super().__init__(convert_charrefs=True)
-        self.parts: list[str] = []
-        self.in_pre, self.skip_tag, self.skip_depth = 0, "", 0
-
-    def handle_starttag(self, tag: str, attrs: list) -> None:
-        if self.skip_tag:
-            self.skip_depth += tag == self.skip_tag
-        elif {"toc", "footnote-backref"} & set((dict(attrs).get("class") or "").split()):
-            self.skip_tag, self.skip_depth = tag, 1
-        else:
-            self.parts.append("\n" if tag in _TEXT_BREAK_TAGS else " " if tag in ("td", "th") else "")
-            self.in_pre += tag == "pre"
-
-    def handle_endtag(self, tag: str) -> None:
-        if self.skip_tag:
-            self.skip_depth -= tag == self.skip_tag
-            self.skip_tag = self.skip_tag if self.skip_depth else ""
-        elif tag in _TEXT_BREAK_TAGS:
-            self.parts.append("\n")
-            self.in_pre -= tag == "pre" and self.in_pre > 0
-
-    def handle_data(self, data: str) -> None:
-        if not self.skip_tag:
-            self.parts.append(data if self.in_pre else _SPACE_RE.sub(" ", data))
-
-
-# A tag as sanitised HTML writes it (a quoted attribute value may hold ">"); groups: "/" of an end
-# tag, the name, "/" of a self-closing tag.
-_TAG_RE = re.compile(r"<(/?)([a-zA-Z][a-zA-Z0-9]*)(?:[^>\"']|\"[^\"]*\"|'[^']*')*?(/?)>")
-# What only the full parser reads right: boxes skipped by class, <pre> whitespace, comments and
-# declarations, raw-text elements, a "<" that opens no tag.
-_NOT_PLAIN_RE = re.compile(r"class|<pre|<!|<\?|<script|<style|<textarea|<title|<(?![a-zA-Z/])|</(?![a-zA-Z])", re.I)
-
-
-def plain_text(html_fragment: str) -> str:
-    """Text content for search indexing and snippets: entities unescaped, one block a line.
-
-    The search index reads every document and comment through this (a rebuild: ~150,000 fragments),
-    so fragments of plain tags and text — nearly all of them — are read by one regular expression,
-    the same way ``_TextExtractor`` reads them (tests/unit/test_rendering.py checks both agree);
-    anything else goes through the extractor."""
-    tags = [] if _NOT_PLAIN_RE.search(html_fragment) else list(_TAG_RE.finditer(html_fragment))
-    if len(tags) != html_fragment.count("<"):
-        parser = _TextExtractor()
-        parser.feed(html_fragment)
-        parser.close()
-        return _text_lines("".join(parser.parts))
-    parts, position = [], 0
-    for tag in tags:
-        if tag.start() > position:
-            parts.append(_SPACE_RE.sub(" ", html.unescape(html_fragment[position:tag.start()])))
-        name, position = tag.group(2).lower(), tag.end()
-        if not tag.group(1):
-            parts.append("\n" if name in _TEXT_BREAK_TAGS else " " if name in ("td", "th") else "")
-        if (tag.group(1) or tag.group(3)) and name in _TEXT_BREAK_TAGS:  # "<br/>": a start and an end
-            parts.append("\n")
-    parts.append(_SPACE_RE.sub(" ", html.unescape(html_fragment[position:])))
-    return _text_lines("".join(parts))
-
 
 
 def render_document(source: str) -> Rendered:

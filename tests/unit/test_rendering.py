@@ -8,12 +8,10 @@ import time
 from html.parser import HTMLParser
 
 from tests.unit.test_xss_corpus import CORPUS_FILES
+from wiki.plaintext import _TextExtractor, plain_text, text_lines
 from wiki.rendering import (
     Rendered,
     TocEntry,
-    _text_lines,
-    _TextExtractor,
-    plain_text,
     render_comment,
     render_document,
     sanitize_html,
@@ -256,7 +254,7 @@ def _extracted(html: str) -> str:
     parser = _TextExtractor()
     parser.feed(html)
     parser.close()
-    return _text_lines("".join(parser.parts))
+    return text_lines("".join(parser.parts))
 
 
 def test_plain_text_reads_simple_markup_quickly_and_exactly_as_the_parser_does():

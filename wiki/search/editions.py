@@ -13,8 +13,8 @@ from collections.abc import Iterator
 from sqlalchemy import func, select
 
 from wiki.documents.models import Document, Revision
+from wiki.plaintext import plain_text
 from wiki.publishing.models import Edition
-from wiki.rendering import plain_text
 from wiki.search.entries import EDITION, PUBLIC, Entry, group_of, marker, stamp
 
 BATCH = 200

@@ -26,7 +26,7 @@ from datetime import UTC, datetime
 from html.parser import HTMLParser
 
 from wiki.comments import rules
-from wiki.rendering import plain_text
+from wiki.plaintext import plain_text
 from wiki.timeutil import as_utc
 
 ALL = "all"  # every reader of the space
