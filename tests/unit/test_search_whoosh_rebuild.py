@@ -6,10 +6,12 @@ import random
 from datetime import datetime
 
 from whoosh import fields, index
+from whoosh.codec.whoosh3 import W3Codec, W3LeafMatcher
 from whoosh.writing import CLEAR
 
 from wiki.search.entries import Entry
 from wiki.search.index import WhooshBackend, WikiAnalyzer, WikiID, WikiText, _document, make_schema
+from wiki.search.whoosh_codec import _SkippingMatcher
 
 WORDS = ["peer", "support", "housing", "homes", "priorities", "prioritise", "employment", "employer", "café",
          "cafe", "the", "of", "and", "2030", "covid19", "long-term", "road", "roads", "parking", "plan", "plans"]
@@ -34,7 +36,7 @@ def _stock_schema() -> fields.Schema:
         if isinstance(field, WikiText):
             schema.remove(name)
             schema.add(name, fields.TEXT(analyzer=WikiAnalyzer(), stored=field.stored, phrase=True))
-        elif isinstance(field, WikiID):
+        elif type(field) is WikiID:
             schema.remove(name)
             schema.add(name, fields.ID(stored=field.stored, unique=field.unique))
     return schema
@@ -83,4 +85,40 @@ def test_a_rebuild_writes_what_whooshs_own_writer_writes(tmp_path):
 def test_fields_given_a_list_of_words_still_take_whooshs_path():
     text = make_schema()["body"]
     assert [t for t, *_ in text.index(["peer", "support"])] == [b"peer", b"support"]
-    assert list(make_schema()["key"].index("comment:1")) == [(b"comment:1", 1, 1.0, b"")]
+    assert list(make_schema()["group"].index("thread:1")) == [(b"thread:1", 1, 1.0, b"")]
+
+
+def test_a_rebuild_in_two_processes_finds_the_same_entries(tmp_path):
+    """``WIKI_SEARCH_REINDEX_PROCS=2``: two segments, written by two processes, with every entry."""
+    entries = _entries(1200)  # more than two batches of 500, so both processes get some
+    one, two = WhooshBackend(tmp_path / "one"), WhooshBackend(tmp_path / "two", rebuild_procs=2)
+    assert one.rebuild(entries) == two.rebuild(entries) == 1200
+    with one._index().searcher() as a, two._index().searcher() as b:
+        assert len(b.reader().leaf_readers()) == 2
+        assert sorted(f["key"] for f in b.all_stored_fields()) == sorted(f["key"] for f in a.all_stored_fields())
+        for fieldname, tbytes in a.reader().all_terms():
+            assert b.doc_frequency(fieldname, tbytes) == a.doc_frequency(fieldname, tbytes)
+    one.close()
+    two.close()
+
+
+def test_a_rebuilt_index_skips_to_the_same_postings_as_whooshs_own_reader(tmp_path):
+    """ReadingCodec's matcher bisects inside a block; Whoosh's steps through it: same landings."""
+    backend = WhooshBackend(tmp_path)
+    backend.rebuild(_entries(700))
+    rng = random.Random(5)
+    with backend._index().reader() as reader:
+        for tbytes in (b"peer", b"2030", b"cafe"):
+            fast = reader.postings("body", tbytes)
+            assert isinstance(fast, _SkippingMatcher)
+            stock = W3Codec().postings_reader(fast._postfile, reader.term_info("body", tbytes), fast.format)
+            assert type(stock) is W3LeafMatcher
+            for target in sorted(rng.sample(range(760), 60)):
+                if not stock.is_active():
+                    break
+                fast.skip_to(target)
+                stock.skip_to(target)
+                assert fast.is_active() == stock.is_active()
+                if stock.is_active():
+                    assert (fast.id(), fast.value()) == (stock.id(), stock.value())
+    backend.close()

@@ -33,10 +33,10 @@ from wiki.search.backend import Batch, Hit, IndexBusy, SearchPage, SearchRequest
 from wiki.search.entries import GROUP, Entry
 from wiki.search.text import term_positions, terms
 from wiki.search.whoosh_codec import ListedWeighting, RebuildCodec, listed_lengths
-from wiki.search.whoosh_rebuild import RebuildWriter
+from wiki.search.whoosh_rebuild import ParallelRebuildWriter, RebuildWriter
 
 log = logging.getLogger(__name__)
-SCHEMA_VERSION = "wiki-search-2"  # 2: WikiText and WikiID fields (their classes are pickled in the index)
+SCHEMA_VERSION = "wiki-search-2"  # 2: WikiText, WikiID, key only stored
 # BM25F without length normalisation for the short fields: a heading among many is as good a match
 # as a heading alone (see whoosh_query.FIELDS for the boosts).
 BM25F_OPTIONS = {"title_B": 0.0, "headings_B": 0.0}
@@ -98,7 +98,7 @@ def _once(position: int) -> bytes:
 def make_schema() -> fields.Schema:
     analyzer = WikiAnalyzer()
     return fields.Schema(
-        key=WikiID(stored=True, unique=True),
+        key=fields.STORED(),  # shown with a hit, never looked up: indexing it made a term per entry
         group=WikiID(stored=True),
         document=WikiID(),
         author=WikiID(),
@@ -122,22 +122,27 @@ def _parse_meta(raw: bytes, interned: dict) -> tuple:
 
 
 def _document(entry: Entry) -> dict:
+    """The fields of one entry. A missing document or author is left out (None), not indexed as an
+    empty term nobody looks up."""
     info = (entry.kind, entry.object_id, entry.space_id, entry.document_id, entry.anchor, entry.stamp)
-    return dict(key=entry.key, group=entry.group, document=str(entry.document_id or ""),
-                author=str(entry.author_id or ""), title=entry.title, headings=entry.headings, body=entry.body,
-                meta=_meta(entry), info=info)
+    return dict(key=entry.key, group=entry.group, document=_id(entry.document_id), author=_id(entry.author_id),
+                title=entry.title, headings=entry.headings, body=entry.body, meta=_meta(entry), info=info)
+
+
+def _id(value: int | None) -> str | None:
+    return None if value is None else str(value)
 
 
 class WhooshBackend:
     name = "whoosh"
 
     def __init__(self, path: str | Path, *, lock_timeout: float = 5.0, refresh_seconds: float = 1.0,
-                 rebuild_procs: int = 1, rebuild_memory_mb: int = 1024):
+                 rebuild_procs: int = 1):
         self.path = Path(path)
         self.lock_timeout, self.refresh_seconds = lock_timeout, refresh_seconds
-        # A rebuild sorts its postings in memory up to this size (Whoosh's estimate, per process);
-        # past it, it writes sorted runs to disk and merges them, ~30 % more time.
-        self.rebuild_procs, self.rebuild_memory_mb = rebuild_procs, rebuild_memory_mb
+        # A rebuild's postings are held in memory (~700 MB for issue 7's corpus in one process), then
+        # written; with several processes, each holds its share (whoosh_rebuild.ParallelRebuildWriter).
+        self.rebuild_procs = rebuild_procs
         self._ix = None
         self._open_lock = threading.Lock()
         self._searchers: dict[int, tuple] = {}  # thread id → (searcher, generation, checked at)
@@ -250,9 +255,8 @@ class WhooshBackend:
         self._forget_old_segments()
 
     def rebuild(self, entries: Iterable[Entry], progress: Callable[[int], None] | None = None) -> int:
-        if self.rebuild_procs > 1:  # Whoosh's multiprocessing writer, one segment per process
-            writer = self._writer(procs=self.rebuild_procs, multisegment=True, limitmb=self.rebuild_memory_mb,
-                                  codec=RebuildCodec())
+        if self.rebuild_procs > 1:
+            writer = self._writer(ParallelRebuildWriter, procs=self.rebuild_procs, codec=RebuildCodec())
         else:
             writer = self._writer(RebuildWriter, codec=RebuildCodec())
         count = 0
