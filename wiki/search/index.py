@@ -255,10 +255,14 @@ class WhooshBackend:
         self._forget_old_segments()
 
     def rebuild(self, entries: Iterable[Entry], progress: Callable[[int], None] | None = None) -> int:
+        # compound=False: the segment's files stay apart instead of being copied into one; Whoosh
+        # copies a compound file's term table into memory each time a reader opens it (every live
+        # update opens one to delete the entries it replaces: 39 → 10 ms per update at 41,611 entries).
+        options = {"codec": RebuildCodec(), "compound": False}
         if self.rebuild_procs > 1:
-            writer = self._writer(ParallelRebuildWriter, procs=self.rebuild_procs, codec=RebuildCodec())
+            writer = self._writer(ParallelRebuildWriter, procs=self.rebuild_procs, **options)
         else:
-            writer = self._writer(RebuildWriter, codec=RebuildCodec())
+            writer = self._writer(RebuildWriter, **options)
         count = 0
         try:
             for entry in entries:
