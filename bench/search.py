@@ -153,7 +153,8 @@ def measure_backend(app, name: str, corpus, queries, people, args) -> dict:
     count = service.reindex(db.session, engine.backend)
     reindex = (time.perf_counter() - wall, process_cpu() - cpu0)
     size = sum(p.stat().st_size for p in Path(engine.backend.path).iterdir()) if name == "whoosh" else 0
-    procs = f" ({engine.backend.rebuild_procs} processes)" if name == "whoosh" else ""
+    count_procs = getattr(engine.backend, "rebuild_procs", 1)
+    procs = f" ({count_procs} process{'es' if count_procs > 1 else ''})" if name == "whoosh" else ""
     print(f"  full reindex{procs}: {count:,} entries in {reindex[0]:.1f} s (cpu {reindex[1]:.1f} s, child "
           f"processes included)" + (f", index {size / 2**20:.0f} MB" if size else ""))
     figures = {"reindex": reindex, "entries": count, "incremental": incremental(app, engine, corpus, args),

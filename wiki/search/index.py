@@ -276,6 +276,9 @@ class WhooshBackend:
         writer.commit(mergetype=CLEAR)
         self._generation += 1
         self._forget_old_segments()
+        written = self._index().doc_count_all()
+        if written != count:  # Whoosh's multiprocessing writer skips a segment whose process failed
+            raise RuntimeError(f"the rebuild wrote {written:,} of {count:,} entries: run it again")
         return count
 
     # --- reading -----------------------------------------------------------------------------------
