@@ -99,11 +99,10 @@ class Config:
     SEARCH_LOCK_TIMEOUT = 5.0  # seconds a writer waits for the index lock before retrying later
     SEARCH_QUEUE_MAX = 10_000  # queued groups before requests index inline instead
     SEARCH_PER_PAGE = 10
-    # Processes building the Whoosh index in `flask search reindex` (Whoosh's multiprocessing writer).
-    SEARCH_REINDEX_PROCS = _int("WIKI_SEARCH_REINDEX_PROCS", 1)
-    # Megabytes of postings a Whoosh rebuild sorts in memory per process before spilling to disk (10,000
-    # documents and 100,000 comments fit in 1,024: the rebuild then peaks at ~1.3 GB, ~30 % faster).
-    SEARCH_REINDEX_MEMORY_MB = _int("WIKI_SEARCH_REINDEX_MEMORY_MB", 1024)
+    # Processes building the Whoosh index in `flask search reindex` (this one reads the database and
+    # hands out documents; each of the others writes a segment): 2 halves a rebuild's wall time on a
+    # machine with a free core; 1 builds it in this process.
+    SEARCH_REINDEX_PROCS = _int("WIKI_SEARCH_REINDEX_PROCS", 2)
 
 
 class DevelopmentConfig(Config):

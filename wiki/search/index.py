@@ -13,6 +13,7 @@
 
 from __future__ import annotations
 
+import functools
 import heapq
 import logging
 import shutil
@@ -21,8 +22,8 @@ import time
 from collections.abc import Callable, Iterable
 from pathlib import Path
 
-from whoosh import columns, fields, index
-from whoosh.analysis import Token, Tokenizer
+from whoosh import columns, fields, formats, index
+from whoosh.analysis import IDTokenizer, Token, Tokenizer
 from whoosh.codec.whoosh3 import W3PerDocReader
 from whoosh.index import LockError
 from whoosh.writing import CLEAR
@@ -30,11 +31,12 @@ from whoosh.writing import CLEAR
 from wiki.search import whoosh_query
 from wiki.search.backend import Batch, Hit, IndexBusy, SearchPage, SearchRequest, Tally
 from wiki.search.entries import GROUP, Entry
-from wiki.search.text import term_positions
+from wiki.search.text import term_positions, terms
 from wiki.search.whoosh_codec import ListedWeighting, RebuildCodec, listed_lengths
+from wiki.search.whoosh_rebuild import ParallelRebuildWriter, RebuildWriter
 
 log = logging.getLogger(__name__)
-SCHEMA_VERSION = "wiki-search-1"
+SCHEMA_VERSION = "wiki-search-2"  # 2: WikiText, WikiID, key only stored
 # BM25F without length normalisation for the short fields: a heading among many is as good a match
 # as a heading alone (see whoosh_query.FIELDS for the boosts).
 BM25F_OPTIONS = {"title_B": 0.0, "headings_B": 0.0}
@@ -55,16 +57,54 @@ class WikiAnalyzer(Tokenizer):
             yield token
 
 
+class WikiText(fields.TEXT):
+    """A text field indexed straight from ``wiki.search.text.terms``: the same postings Whoosh's
+    ``TEXT`` makes through the analyzer, its tokens and its format, for about a third of the CPU
+    (~1 million postings for every 40,000 entries of a rebuild). Stock ``TEXT`` for anything else
+    (a list of words, other options)."""
+
+    def index(self, value, **kwargs):
+        format_ = self.format
+        if not isinstance(value, str) or kwargs or type(format_) is not formats.Positions:
+            return super().index(value, **kwargs)
+        positions: dict[str, list[int]] = {}
+        for position, found in enumerate(terms(value)):
+            listed = positions.get(found)
+            if listed is None:
+                positions[found] = [position]
+            else:
+                listed.append(position)
+        boost, encode = format_.field_boost, format_.encode
+        return [(found.encode(), len(listed), len(listed) * boost, _once(listed[0]) if len(listed) == 1 else
+                 encode(listed)) for found, listed in positions.items()]
+
+
+class WikiID(fields.ID):
+    """An ID field indexed without building a token: the value itself is the one term, as
+    Whoosh's ``ID`` (its ``IDTokenizer`` and ``Existence`` format) would make it."""
+
+    def index(self, value, **kwargs):
+        if not isinstance(value, str) or kwargs or type(self.analyzer) is not IDTokenizer:
+            return super().index(value, **kwargs)
+        return [(value.encode(), 1, self.format.field_boost, b"")]
+
+
+@functools.lru_cache(maxsize=100_000)
+def _once(position: int) -> bytes:
+    """The encoded value of a word found once, at ``position`` (most postings): made once each."""
+    return formats.Positions().encode([position])
+
+
 def make_schema() -> fields.Schema:
     analyzer = WikiAnalyzer()
     return fields.Schema(
-        key=fields.ID(stored=True, unique=True),
-        group=fields.ID(stored=True),
-        document=fields.ID(),
-        author=fields.ID(),
-        title=fields.TEXT(analyzer=analyzer, stored=True, phrase=True),
-        headings=fields.TEXT(analyzer=analyzer, phrase=True),
-        body=fields.TEXT(analyzer=analyzer, stored=True, phrase=True),
+        key=fields.STORED(),  # shown with a hit, never looked up: indexing it made a term per entry
+        group=WikiID(stored=True),
+        document=WikiID(),
+        author=WikiID(),
+        title=WikiText(analyzer=analyzer, stored=True, phrase=True),
+        headings=WikiText(analyzer=analyzer, phrase=True),
+        body=WikiText(analyzer=analyzer, stored=True, phrase=True),
         meta=fields.COLUMN(columns.VarBytesColumn()),
         info=fields.STORED(),
     )
@@ -82,22 +122,27 @@ def _parse_meta(raw: bytes, interned: dict) -> tuple:
 
 
 def _document(entry: Entry) -> dict:
+    """The fields of one entry. A missing document or author is left out (None), not indexed as an
+    empty term nobody looks up."""
     info = (entry.kind, entry.object_id, entry.space_id, entry.document_id, entry.anchor, entry.stamp)
-    return dict(key=entry.key, group=entry.group, document=str(entry.document_id or ""),
-                author=str(entry.author_id or ""), title=entry.title, headings=entry.headings, body=entry.body,
-                meta=_meta(entry), info=info)
+    return dict(key=entry.key, group=entry.group, document=_id(entry.document_id), author=_id(entry.author_id),
+                title=entry.title, headings=entry.headings, body=entry.body, meta=_meta(entry), info=info)
+
+
+def _id(value: int | None) -> str | None:
+    return None if value is None else str(value)
 
 
 class WhooshBackend:
     name = "whoosh"
 
     def __init__(self, path: str | Path, *, lock_timeout: float = 5.0, refresh_seconds: float = 1.0,
-                 rebuild_procs: int = 1, rebuild_memory_mb: int = 1024):
+                 rebuild_procs: int = 1):
         self.path = Path(path)
         self.lock_timeout, self.refresh_seconds = lock_timeout, refresh_seconds
-        # A rebuild sorts its postings in memory up to this size (Whoosh's estimate, per process);
-        # past it, it writes sorted runs to disk and merges them, ~30 % more time.
-        self.rebuild_procs, self.rebuild_memory_mb = rebuild_procs, rebuild_memory_mb
+        # A rebuild's postings are held in memory (~700 MB for issue 7's corpus in one process), then
+        # written; with several processes, each holds its share (whoosh_rebuild.ParallelRebuildWriter).
+        self.rebuild_procs = rebuild_procs
         self._ix = None
         self._open_lock = threading.Lock()
         self._searchers: dict[int, tuple] = {}  # thread id → (searcher, generation, checked at)
@@ -181,9 +226,11 @@ class WhooshBackend:
 
     # --- writing -----------------------------------------------------------------------------------
 
-    def _writer(self, **options):
+    def _writer(self, make=None, **options):
+        """``make(ix, **options)`` makes the writer (default: Whoosh's own, ``ix.writer``)."""
         try:
-            return self._index().writer(timeout=self.lock_timeout, **options)
+            ix = self._index()
+            return (make or type(ix).writer)(ix, timeout=self.lock_timeout, **options)
         except LockError as error:
             raise IndexBusy(f"the search index at {self.path} is locked by another writer") from error
 
@@ -208,8 +255,14 @@ class WhooshBackend:
         self._forget_old_segments()
 
     def rebuild(self, entries: Iterable[Entry], progress: Callable[[int], None] | None = None) -> int:
-        options = {"procs": self.rebuild_procs, "multisegment": True} if self.rebuild_procs > 1 else {}
-        writer = self._writer(limitmb=self.rebuild_memory_mb, codec=RebuildCodec(), **options)
+        # compound=False: the segment's files stay apart instead of being copied into one; Whoosh
+        # copies a compound file's term table into memory each time a reader opens it (every live
+        # update opens one to delete the entries it replaces: 39 → 10 ms per update at 41,611 entries).
+        options = {"codec": RebuildCodec(), "compound": False}
+        if self.rebuild_procs > 1:
+            writer = self._writer(ParallelRebuildWriter, procs=self.rebuild_procs, **options)
+        else:
+            writer = self._writer(RebuildWriter, **options)
         count = 0
         try:
             for entry in entries:
@@ -223,6 +276,9 @@ class WhooshBackend:
         writer.commit(mergetype=CLEAR)
         self._generation += 1
         self._forget_old_segments()
+        written = self._index().doc_count_all()
+        if written != count:  # Whoosh's multiprocessing writer skips a segment whose process failed
+            raise RuntimeError(f"the rebuild wrote {written:,} of {count:,} entries: run it again")
         return count
 
     # --- reading -----------------------------------------------------------------------------------

@@ -54,8 +54,7 @@ def make_backend(app: Flask) -> Backend:
         from wiki.search.index import WhooshBackend
 
         path = app.config.get("SEARCH_INDEX_PATH") or str(Path(app.instance_path) / "search-index")
-        return WhooshBackend(path, lock_timeout=timeout, rebuild_procs=int(app.config.get("SEARCH_REINDEX_PROCS", 1)),
-                             rebuild_memory_mb=int(app.config.get("SEARCH_REINDEX_MEMORY_MB", 1024)))
+        return WhooshBackend(path, lock_timeout=timeout, rebuild_procs=int(app.config.get("SEARCH_REINDEX_PROCS", 2)))
     if name in ("postgresql", "postgres"):
         from wiki.search.pg import PostgresBackend
 
