@@ -21,6 +21,7 @@ venv: $(VENV)/.installed
 run: venv
 	$(FLASK) db upgrade
 	$(FLASK) seed-demo
+	$(FLASK) search check --fix --quiet
 	$(FLASK) serve
 
 # The suite runs on every core (pytest-xdist); a module's tests stay on one worker, so module-wide
