@@ -6,12 +6,14 @@ import random
 from datetime import datetime
 
 from whoosh import fields, index
-from whoosh.codec.whoosh3 import W3Codec, W3LeafMatcher
+from whoosh import query as wq
+from whoosh.codec.whoosh3 import W3LeafMatcher
 from whoosh.writing import CLEAR
 
+from wiki.search import whoosh_query
 from wiki.search.entries import Entry
 from wiki.search.index import WhooshBackend, WikiAnalyzer, WikiID, WikiText, _document, make_schema
-from wiki.search.whoosh_codec import _SkippingMatcher
+from wiki.search.whoosh_codec import _PackedMatcher
 
 WORDS = ["peer", "support", "housing", "homes", "priorities", "prioritise", "employment", "employer", "café",
          "cafe", "the", "of", "and", "2030", "covid19", "long-term", "road", "roads", "parking", "plan", "plans"]
@@ -65,16 +67,22 @@ def _contents(reader) -> dict:
             "meta": list(reader.column_reader("meta"))}
 
 
-def test_a_rebuild_writes_what_whooshs_own_writer_writes(tmp_path):
-    entries = _entries(700)  # several posting blocks (128 postings) for the common words
-    backend = WhooshBackend(tmp_path / "fast")
-    assert backend.rebuild(entries) == 700
-    (tmp_path / "stock").mkdir()
-    stock = index.create_in(str(tmp_path / "stock"), _stock_schema())
+def _stock_index(path, entries):
+    """The entries written by Whoosh's own writer and fields, in one segment."""
+    path.mkdir()
+    stock = index.create_in(str(path), _stock_schema())
     writer = stock.writer()
     for entry in entries:
         writer.add_document(**_document(entry))
     writer.commit(mergetype=CLEAR)
+    return stock
+
+
+def test_a_rebuild_writes_what_whooshs_own_writer_writes(tmp_path):
+    entries = _entries(700)  # several posting blocks (128 postings) for the common words
+    backend = WhooshBackend(tmp_path / "fast")
+    assert backend.rebuild(entries) == 700
+    stock = _stock_index(tmp_path / "stock", entries)
     with backend._index().reader() as fast_reader, stock.reader() as stock_reader:
         fast, expected = _contents(fast_reader), _contents(stock_reader)
     assert fast["postings"].keys() == expected["postings"].keys()
@@ -103,15 +111,17 @@ def test_a_rebuild_in_two_processes_finds_the_same_entries(tmp_path):
 
 
 def test_a_rebuilt_index_skips_to_the_same_postings_as_whooshs_own_reader(tmp_path):
-    """ReadingCodec's matcher bisects inside a block; Whoosh's steps through it: same landings."""
-    backend = WhooshBackend(tmp_path)
-    backend.rebuild(_entries(700))
+    """PackedCodec's matcher bisects inside a packed block; Whoosh's steps through a stock block: same
+    landings, weights and values."""
+    entries = _entries(700)
+    backend = WhooshBackend(tmp_path / "fast")
+    backend.rebuild(entries)
+    stock_index = _stock_index(tmp_path / "stock", entries)
     rng = random.Random(5)
-    with backend._index().reader() as reader:
+    with backend._index().reader() as reader, stock_index.reader() as stock_reader:
         for tbytes in (b"peer", b"2030", b"cafe"):
-            fast = reader.postings("body", tbytes)
-            assert isinstance(fast, _SkippingMatcher)
-            stock = W3Codec().postings_reader(fast._postfile, reader.term_info("body", tbytes), fast.format)
+            fast, stock = reader.postings("body", tbytes), stock_reader.postings("body", tbytes)
+            assert isinstance(fast, _PackedMatcher)
             assert type(stock) is W3LeafMatcher
             for target in sorted(rng.sample(range(760), 60)):
                 if not stock.is_active():
@@ -120,5 +130,49 @@ def test_a_rebuilt_index_skips_to_the_same_postings_as_whooshs_own_reader(tmp_pa
                 stock.skip_to(target)
                 assert fast.is_active() == stock.is_active()
                 if stock.is_active():
-                    assert (fast.id(), fast.value()) == (stock.id(), stock.value())
+                    assert (fast.id(), fast.weight(), fast.value()) == (stock.id(), stock.weight(), stock.value())
+    backend.close()
+
+
+def test_phrases_over_a_rebuilt_index_find_the_same_hits_and_scores_as_whooshs_own_phrase_query(tmp_path):
+    """The search's phrase query (whoosh_query._Phrase: positions compared as sets, read out of packed
+    blocks) finds the same entries, with the same scores, as Whoosh's own phrase query over an index
+    Whoosh wrote itself."""
+    entries = _entries(700)
+    backend = WhooshBackend(tmp_path / "fast")
+    backend.rebuild(entries)
+    stock_index = _stock_index(tmp_path / "stock", entries)
+    phrases = [["peer", "support"], ["plan", "road"], ["2030", "cafe", "plan"], ["support", "support"], ["peer"],
+               ["peer", "nowhere"]]
+    with backend._index().searcher() as fast, stock_index.searcher() as stock:
+        for words in phrases:
+            for fieldname, boost in whoosh_query.FIELDS.items():
+                query = whoosh_query._Phrase(fieldname, words, boost=boost)
+                found = [(hit.docnum, hit.score) for hit in fast.search(query, limit=None)]
+                expected = stock.search(wq.Phrase(fieldname, words, boost=boost), limit=None)
+                assert found == [(hit.docnum, hit.score) for hit in expected]
+                assert found or fieldname != "body" or "nowhere" in words
+    backend.close()
+
+
+def _keyed_postings(reader) -> dict:
+    """Every term's (entry key, weight, value): a merge may put the segments' documents in another order."""
+    keys = [fields_["key"] for fields_ in reader.all_stored_fields()]
+    return {(fieldname, tbytes): sorted((keys[d], w, v) for d, w, v, *_ in _postings(reader, fieldname, tbytes))
+            for fieldname, tbytes in reader.all_terms()}
+
+
+def test_a_rebuilt_segment_merged_by_whooshs_own_writer_keeps_every_posting(tmp_path):
+    """Live updates' merges read packed blocks through the packed reader and write stock blocks."""
+    entries = _entries(700)
+    backend = WhooshBackend(tmp_path / "fast")
+    backend.rebuild(entries[:600])
+    writer = backend._index().writer()  # the rest in a second segment, then both merged into one
+    for entry in entries[600:]:
+        writer.add_document(**_document(entry))
+    writer.commit(optimize=True)
+    stock = _stock_index(tmp_path / "stock", entries)
+    with backend._index().reader() as merged, stock.reader() as stock_reader:
+        assert len(merged.leaf_readers()) == 1
+        assert _keyed_postings(merged) == _keyed_postings(stock_reader)
     backend.close()

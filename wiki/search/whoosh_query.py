@@ -12,8 +12,9 @@ import heapq
 import itertools
 
 from whoosh import query as wq
-from whoosh.matching import AndNotMatcher, ListMatcher, NullMatcher
+from whoosh.matching import AndNotMatcher, ListMatcher, NullMatcher, WrappingMatcher
 from whoosh.query.compound import DefaultOr
+from whoosh.query.spans import Span, SpanNear2
 
 from wiki.search.query import PHRASE, PREFIX, Clause, Query
 
@@ -75,6 +76,44 @@ class _Flat(wq.Or):
         return _ScoredList(ids, [scores[i] for i in ids])
 
 
+class _AdjacentMatcher(SpanNear2.SpanNear2Matcher):
+    """Whoosh's matcher for an exact phrase (its terms at adjacent positions, in order), deciding a
+    document from its terms' positions as sets instead of comparing span objects pairwise: the same
+    spans, the same documents and scores (the terms' summed, as Whoosh's). After posting blocks were
+    packed, Whoosh's span comparisons were the largest part of a phrase with a common word."""
+
+    def __init__(self, ms):
+        super().__init__(ms, slop=1, ordered=True, mindist=1)
+
+    def copy(self):
+        return self.__class__([m.copy() for m in self.ms])
+
+    def _get_spans(self):
+        starts = self.ms[0].value_as("positions")
+        for offset, m in enumerate(self.ms[1:], 1):
+            if not starts:
+                return []
+            later = set(m.value_as("positions"))
+            starts = [start for start in starts if start + offset in later]
+        return [Span(start, start + len(self.ms) - 1) for start in starts]
+
+
+class _Phrase(wq.Phrase):
+    """Whoosh's phrase query (``slop`` 1), matched by ``_AdjacentMatcher``: the terms' postings are
+    intersected first (skipping whole blocks), and positions read only where all of them are."""
+
+    def matcher(self, searcher, context=None):
+        schema = searcher.schema
+        field = schema[self.fieldname] if self.fieldname in schema else None  # noqa: SIM401 - Schema has no get()
+        if self.slop != 1 or not self.words or not (field and field.format and field.format.supports("positions")):
+            return super().matcher(searcher, context)
+        ms = [wq.Term(self.fieldname, word).matcher(searcher, context) for word in self.words]
+        if not all(m.is_active() for m in ms):
+            return NullMatcher()
+        matcher = _AdjacentMatcher(ms)
+        return matcher if self.boost == 1.0 else WrappingMatcher(matcher, boost=self.boost)
+
+
 def compile_query(parsed: Query, reader) -> wq.Query:
     groups = [_group(group, reader) for group in parsed.groups]
     return groups[0] if len(groups) == 1 else _Or(groups)
@@ -91,7 +130,7 @@ def _group(clauses: tuple[Clause, ...], reader) -> wq.Query:
 
 def _clause(clause: Clause, reader) -> wq.Query:
     if clause.kind == PHRASE:
-        return _Or([wq.Phrase(name, list(clause.terms), boost=boost) for name, boost in FIELDS.items()])
+        return _Or([_Phrase(name, list(clause.terms), boost=boost) for name, boost in FIELDS.items()])
     if clause.kind == PREFIX:
         return _terms(expand(clause, reader), _Flat)
     return _terms(clause.terms)

@@ -9,8 +9,8 @@ A rebuild adds documents in docnum order into one new segment, so each term's po
 already in order: ``RebuildWriter`` groups them by (field, term) as they come (no sort but the
 terms'), and writes each term's postings a block at a time — the block's ids, weights and values
 as arrays, its statistics with ``min``/``max`` — through Whoosh's own postings writer, which then
-encodes and compresses the block exactly as it would have. The files are the stock format; a test
-compares a rebuilt index with one written by Whoosh's writer, posting for posting. It also adds a
+writes the block as it would have, its data packed (whoosh_codec.RebuildCodec). A test compares a
+rebuilt index with one written by Whoosh's writer, posting for posting. It also adds a
 document in one pass over the schema's fields rather than Whoosh's general one (boosts, spelling,
 vectors: none used here).
 
