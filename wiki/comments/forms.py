@@ -31,25 +31,28 @@ class ReplyForm(_Body):
         return self
 
 
-class CommentForm(ReplyForm):
-    body = TextAreaField("Your comment", description=BODY_HINT, validators=[DataRequired(message=WRITE_FIRST)])
-    revision = HiddenField()
-    block = HiddenField()
+class _QuotedForm(ReplyForm):
+    """A new comment on a passage: its text, the quote it selects and that quote's context."""
+
+    body = _Body.body
     exact = HiddenField()
     prefix = HiddenField()
     suffix = HiddenField()
 
 
-class LiveCommentForm(ReplyForm):
+class CommentForm(_QuotedForm):
+    """On the reading page: the passage is a block of a saved revision."""
+
+    revision = HiddenField()
+    block = HiddenField()
+
+
+class LiveCommentForm(_QuotedForm):
     """A comment on a selection in the live editor: code-point offsets into the live text and the
     quote they select (with its context), as the editor saw them."""
 
-    body = TextAreaField("Your comment", description=BODY_HINT, validators=[DataRequired(message=WRITE_FIRST)])
     start = HiddenField()
     end = HiddenField()
-    exact = HiddenField()
-    prefix = HiddenField()
-    suffix = HiddenField()
 
 
 class EditCommentForm(_Body):
