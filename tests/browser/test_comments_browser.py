@@ -103,6 +103,16 @@ def dialog(page):
     return page.locator("dialog.comment-dialog[open]")
 
 
+def press_by_keyboard(page, label: str) -> None:
+    """Tab through the form's choices to the button labelled `label` (keyboard users' path), press it."""
+    for _ in range(10):
+        page.keyboard.press("Tab")
+        if page.evaluate("document.activeElement.textContent.trim()") == label:
+            page.keyboard.press("Enter")
+            return
+    raise AssertionError(f"Tab never reached the {label!r} button")
+
+
 def thread_with(page, text: str):
     return page.locator("[data-comments-panel] [data-thread]", has_text=text)
 
@@ -222,11 +232,7 @@ def test_keyboard_only_comment_on_a_paragraph(page, live_server):
     page.keyboard.press("Enter")
     expect(dialog(page).locator(".comment-dialog-quote")).to_contain_text("The library opens on Sundays")
     page.keyboard.type("Sunday opening needs paid staff, not only volunteers.")
-    for _ in range(10):  # Tab through the choices to the submit button
-        page.keyboard.press("Tab")
-        if page.evaluate("document.activeElement.textContent.trim()") == "Post comment":
-            break
-    page.keyboard.press("Enter")
+    press_by_keyboard(page, "Post comment")
 
     thread = thread_with(page, "Sunday opening needs paid staff")
     expect(thread).to_be_focused()
@@ -485,11 +491,7 @@ def test_reply_and_hide_forms_open_in_place_from_the_keyboard(page, another_page
     expect(reply).to_be_focused()
     moderator.keyboard.press("Enter")
     moderator.keyboard.type("We are funding two paid staff.")
-    for _ in range(10):  # Tab through the choices to the submit button
-        moderator.keyboard.press("Tab")
-        if moderator.evaluate("document.activeElement.textContent.trim()") == "Post reply":
-            break
-    moderator.keyboard.press("Enter")
+    press_by_keyboard(moderator, "Post reply")
     thread = thread_with(moderator, "Volunteers cannot run it alone.")
     expect(thread).to_contain_text("We are funding two paid staff.")
     expect(thread_with(page, "Volunteers cannot run it alone.")).to_contain_text("We are funding two paid staff.")
