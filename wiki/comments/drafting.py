@@ -19,6 +19,7 @@ from wiki.comments.models import Thread
 from wiki.documents import service as documents
 from wiki.documents.models import Document
 from wiki.errors import Conflict
+from wiki.extensions import begin_read
 from wiki.realtime import service as realtime
 
 SNAPSHOT_SUMMARY = "Live editing (saved to anchor a comment)"
@@ -32,6 +33,7 @@ def comment_on_live(session, document: Document, user, *, start: int, end: int, 
     there: (the thread, whether the draft was saved as a revision for it)."""
     service.check_new_thread(session, document, user, body=body, visibility=visibility, perspective=perspective)
     draft = live.live_text(session, document)
+    begin_read(session)  # the checks and the diff below must not hold SQLite's write lock (a POST's default)
     head = documents.head(session, document)
     text = draft.text if draft is not None else head.text
     if not anchoring.verify(text, start, end, quote):

@@ -158,6 +158,7 @@ def create_live(space_slug: str, slug: str):
     """Comment on a selection in the live editor (its script posts here and reads JSON): anchored
     on the head revision, or on the draft saved as a new revision for it (wiki/comments/drafting.py)."""
     space, document, actor = _commenter(space_slug, slug)
+    begin_read(db.session)  # checks without SQLite's write lock; the draft's snapshot and the thread take it
     form = LiveCommentForm().offer_perspectives(_user())
     if not form.validate_on_submit():
         messages = [m for errors in form.errors.values() for m in errors]
@@ -184,11 +185,17 @@ def _offset(value) -> int:
     return number
 
 
+def _thread_view(document, actor, thread_id: int):
+    """One thread as this viewer sees it (None if they may not), without placing the others."""
+    views = service.thread_views(db.session, document, _user(), actor, thread_ids=[thread_id])
+    return views[0] if views else None
+
+
 def _thread_html(space, document, actor, thread_id: int) -> str:
-    views = [v for v in service.thread_views(db.session, document, _user(), actor) if v.id == thread_id]
-    if not views:
+    view = _thread_view(document, actor, thread_id)
+    if view is None:
         return ""
-    return render_template("comments/_thread.html", thread=views[0], space=space, document=document, actor=actor)
+    return render_template("comments/_thread.html", thread=view, space=space, document=document, actor=actor)
 
 
 def _posted_message(space) -> str:
@@ -219,7 +226,7 @@ def reply(space_slug: str, slug: str, thread_id: int):
         flash(_posted_message(space).replace("Comment", "Reply"), "success")
         return _back(space_slug, slug, thread_id)
 
-    view = next((v for v in service.thread_views(db.session, document, _user(), actor) if v.id == thread_id), None)
+    view = _thread_view(document, actor, thread_id)
     return handle_form(form, "comments/reply.html", _reply, space=space, document=document, actor=actor, thread=view)
 
 
@@ -237,6 +244,11 @@ def thread_status(space_slug: str, slug: str, thread_id: int, action: str):
 
 def _comment(space_slug: str, slug: str, comment_id: int):
     _, document, _ = documents.find(db.session, space_slug, slug, _user())
+    return _comment_on(document, comment_id)
+
+
+def _comment_on(document, comment_id: int):
+    """The comment, if this user may see it and it belongs to `document` (else 404)."""
     comment, _ = service.get_comment(db.session, comment_id, _user())
     if comment.thread.document_id != document.id:
         raise NotFound(service.NO_SUCH_COMMENT)
@@ -260,7 +272,7 @@ def reason_form(space_slug: str, slug: str, comment_id: int, action: str):
     """The flag / hide form of one comment on a page of its own: the document page links here
     instead of carrying a form per comment (its script opens the same form in place)."""
     space, document, actor = documents.find(db.session, space_slug, slug, _user())
-    comment = _comment(space_slug, slug, comment_id)
+    comment = _comment_on(document, comment_id)
     service.check_action(db.session, comment, _user(), action)
     view = service.comment_view(db.session, comment, _user(), actor)
     return render_template("comments/reason.html", action=action, form=ReasonForm(formdata=None), space=space,
