@@ -113,10 +113,6 @@ class Tally:
         self.spaces: Counter = Counter()
         self.statuses: Counter = Counter()
 
-    def admit(self, kind: str, space: int, status: str, day: int, access: frozenset[str]) -> bool:
-        """Count one matching entry if this searcher may find it; True if it passes every filter."""
-        return self.visible(space, day, access) and self.count(kind, space, status)
-
     def visible(self, space: int, day: int, access: frozenset[str]) -> bool:
         """May this searcher find the entry, and is it in the date range? (Nothing is counted.)"""
         tokens = self.access.get(space)
@@ -125,18 +121,20 @@ class Tally:
         first, last = self.first, self.last
         return not ((first is not None and day < first) or (last is not None and (day > last or not day)))
 
+    def _filters(self, kind: str, space: int, status: str) -> tuple[bool, bool, bool]:
+        """Whether the entry passes the type, the space and the status filter, each."""
+        f = self.filters
+        return (not f.kinds or kind in f.kinds), (not f.spaces or space in f.spaces), \
+            (not f.statuses or status in f.statuses)
+
     def passes(self, kind: str, space: int, status: str) -> bool:
         """Does a visible entry pass the type, space and status filters? (Nothing is counted.)"""
-        f = self.filters
-        return (not f.kinds or kind in f.kinds) and (not f.spaces or space in f.spaces) \
-            and (not f.statuses or status in f.statuses)
+        return all(self._filters(kind, space, status))
 
     def count(self, kind: str, space: int, status: str, n: int = 1) -> bool:
-        """Count ``n`` entries already known to be visible and in the date range."""
-        f = self.filters
-        k = not f.kinds or kind in f.kinds
-        s = not f.spaces or space in f.spaces
-        st = not f.statuses or status in f.statuses
+        """Count ``n`` entries already known to be visible and in the date range; True if they pass
+        every filter. Facet counts for one dimension keep the other filters."""
+        k, s, st = self._filters(kind, space, status)
         if s and st:
             self.kinds[kind] += n
         if k and st:

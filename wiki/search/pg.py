@@ -175,7 +175,8 @@ class PostgresBackend:
 
     # --- reading -----------------------------------------------------------------------------------
 
-    def _where(self, request: SearchRequest) -> tuple[str, dict]:
+    def _where(self, request: SearchRequest) -> tuple[str, dict, str]:
+        """(the WHERE clause, its parameters, the tsquery expression it matches)."""
         sql, params = tsquery(request.query)
         params["tokens"] = [PUBLIC, *sorted(f"{space}:{t}" for space, tokens in request.access.items() for t in tokens)]
         # The access test is made on the matching rows, not through its GIN index: most entries are
@@ -189,15 +190,14 @@ class PostgresBackend:
         if f.date_to:
             where.append("day <= :last AND day > 0")
             params["last"] = f.date_to.toordinal()
-        return " AND ".join(where), params
+        return " AND ".join(where), params, sql
 
     def search(self, request: SearchRequest) -> SearchPage:
         """One statement, one scan of the matching rows: the facet counts of every match and the page
         of best ones (``_SEARCH``), each ranked once."""
         if request.query.empty:
             return SearchPage([], 0)
-        where, params = self._where(request)
-        tsq, _ = tsquery(request.query)
+        where, params, tsq = self._where(request)
         f = request.filters
         narrow = []
         for column, values, name in (("kind", f.kinds, "kinds"), ("space_id", f.spaces, "spaces"),

@@ -2,10 +2,11 @@
 
 * While writing a segment's postings, Whoosh asks for the document's field length once per posting
   (for each block's shortest/longest statistics): a seek and a read of the lengths column each time,
-  a seventh of a rebuild's time. ``RebuildCodec`` lists each field's lengths once. It also leaves
-  posting blocks uncompressed (Whoosh's default is zlib level 3): ~25 % less CPU for the rebuild's
-  postings and none to decompress them when searching; readers handle either, block by block. The
-  files are Whoosh's own layout, except inside a posting block's data (packed: see below).
+  a seventh of a rebuild's time. The rebuild writer (whoosh_rebuild.py) reads each field's lengths
+  once instead (``listed_lengths``). ``RebuildCodec`` leaves posting blocks uncompressed (Whoosh's
+  default is zlib level 3): ~25 % less CPU for the rebuild's postings and none to decompress them
+  when searching; readers handle either, block by block. The files are Whoosh's own layout, except
+  inside a posting block's data (packed: see below).
 * A segment records its codec (Whoosh pickles it into the index's table of contents, and readers use
   it). A rebuilt segment records ``PackedCodec``: its posting blocks hold their ids, weights and values
   as three byte strings (``_PackedPostingsWriter``), and its posting reader skips inside a block by
@@ -44,18 +45,6 @@ def listed_lengths(perdoc: W3PerDocReader, fieldname: str) -> list | None:
     without the field); None if the segment has no lengths for the field at all."""
     reader = perdoc._cached_reader(_lenfield(fieldname), LENGTHS_COLUMN)
     return None if reader is None else [byte_to_length(b) if b else None for b in reader]
-
-
-class _ListedLengths(W3PerDocReader):
-    def __init__(self, storage, segment):
-        super().__init__(storage, segment)
-        self._listed: dict[str, list | None] = {}
-
-    def doc_field_length(self, docnum, fieldname, default=0):
-        if fieldname not in self._listed:
-            self._listed[fieldname] = listed_lengths(self, fieldname)
-        lengths = self._listed[fieldname]
-        return default if lengths is None else lengths[docnum]
 
 
 class _SkippingMatcher(W3LeafMatcher):
@@ -174,9 +163,6 @@ class PackedCodec(ReadingCodec):
 class RebuildCodec(W3Codec):
     def __init__(self):
         super().__init__(compression=COMPRESSION)
-
-    def per_document_reader(self, storage, segment):
-        return _ListedLengths(storage, segment)
 
     def postings_writer(self, dbfile, byteids=False):
         return _PackedPostingsWriter(dbfile, blocklimit=self._blocklimit, byteids=byteids,
