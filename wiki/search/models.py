@@ -21,7 +21,6 @@ class SearchEntry(db.Model):
     __tablename__ = "search_entries"
     __table_args__ = (
         Index("ix_search_entries_tsv", "tsv", postgresql_using="gin"),
-        Index("ix_search_entries_access", "access", postgresql_using="gin"),
     )
 
     key: Mapped[str] = mapped_column(String(300), primary_key=True)
