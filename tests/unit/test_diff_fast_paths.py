@@ -84,6 +84,23 @@ def test_long_runs_of_changed_sentences_are_paired_sentence_by_sentence():
     assert any(op == INSERT and "Hold a summer festival for young carers" in text for op, text in found)
 
 
+def test_a_rewrite_of_thousands_of_sentences_at_once_is_shown_replaced_not_paired():
+    """Pairing fills sentences x sentences tables: a whole rewritten chapter on one line (any editor
+    can save one) is shown as one replacement, counted as coarse, instead of pairing 3,000 x 3,000."""
+    rng = random.Random(7)
+    words = [f"w{n}" for n in range(400)]
+
+    def sentences(count):
+        return " ".join(" ".join(rng.choice(words) for _ in range(8)).capitalize() + "." for _ in range(count))
+
+    old, new = f"Intro.\n{sentences(3000)}\nEnd.\n", f"Intro.\n{sentences(3000)}\nEnd.\n"
+    ops, coarse = diff_with_report(old, new)
+    assert sides(ops) == (old, new)
+    assert coarse == 1
+    small_old, small_new = sentences(5), sentences(5)
+    assert diff_with_report(small_old, small_new)[1] == 0  # a few sentences are still paired
+
+
 def test_unrelated_passages_that_share_common_words_are_replaced():
     """Half their words are shared (so the shared-words measure alone would word-diff them), but
     hardly a pair of neighbours: shown as one replacement, not matched on "the town" / "the region"."""

@@ -36,6 +36,10 @@ _ANCHOR_TRIES = 12  # candidate anchor lines tried per piece before giving up
 _ANCHOR_MIN = 12  # shorter lines (blank, "|---|", "- x") are rarely unique: not tried
 _CHAR_CELLS = 40_000  # max len(a) * len(b) for a character-level Myers (~14 ms worst case)
 _PAIR_CELLS = 5_000  # len(old) * len(new) of changed sentences above which they are paired first
+# Sentences x sentences above which a changed run is shown replaced whole: pairing fills k x m
+# tables (~0.6 us a cell), so a rewrite of thousands of sentences at once would take seconds and
+# gigabytes; 40,000 cells (200 x 200 sentences) is ~25 ms. Counted as "coarse" by diff_with_report.
+_MAX_PAIRING = 40_000
 # Refinement levels. Sentences (or clauses) with their trailing space; words, where CJK and other
 # unspaced scripts fall to one token per character.
 _SENTENCE = re.compile(r"[^.!?;\n]+[.!?;]*\s*|[.!?;\n]+\s*")
@@ -306,6 +310,9 @@ def _paired(sx: list[str], sy: list[str], coarse: list[int]) -> list[Op]:
     short). One word diff over the whole run costs most where it helps least: Myers' time grows
     with the number of differences, and between rewritten sentences it finds only scattered
     common words ("the", "and") that semantic cleanup removes again."""
+    if len(sx) * len(sy) > _MAX_PAIRING:
+        coarse[0] += 1
+        return [(DELETE, "".join(sx)), (INSERT, "".join(sy))]
     pairs = likeness.align(*([likeness.neighbours(_WORDS.findall(t)) for t in side] for side in (sx, sy)))
     out: list[Op] = []
     i0 = j0 = 0
