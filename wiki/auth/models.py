@@ -3,7 +3,8 @@
 from datetime import datetime
 
 from flask_login import UserMixin
-from sqlalchemy import JSON, ForeignKey, String
+from sqlalchemy import JSON, ForeignKey, String, and_
+from sqlalchemy.ext.hybrid import hybrid_property
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from wiki.extensions import db
@@ -37,9 +38,15 @@ class User(UserMixin, db.Model):
 
     tokens: Mapped[list["ApiToken"]] = relationship(back_populates="user", cascade="all, delete-orphan")
 
-    @property
+    @hybrid_property
     def is_active(self) -> bool:  # Flask-Login: a disabled account cannot log in or use tokens
         return self.is_active_account and self.erased_at is None
+
+    @is_active.inplace.expression
+    @classmethod
+    def _is_active_expression(cls):
+        """The same rule in SQL: queries (the live channel's access check, contributor lists) use it."""
+        return and_(cls.is_active_account.is_(True), cls.erased_at.is_(None))
 
     def get_id(self) -> str:
         """Session id includes a version, so a password change or logout-everywhere ends old sessions."""

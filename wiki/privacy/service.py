@@ -77,6 +77,6 @@ def erase_account(session, user: User) -> None:
 
 def _other_admins(session, user_id: int) -> int:
     query = select(func.count(User.id)).where(
-        User.is_admin.is_(True), User.erased_at.is_(None), User.is_active_account.is_(True), User.id != user_id
+        User.is_admin.is_(True), User.is_active, User.id != user_id
     )
     return session.scalar(query)

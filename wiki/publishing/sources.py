@@ -49,7 +49,7 @@ def contributors(session, document: Document, revision_number: int, until: datet
                   .where(Thread.document_id == document.id, Comment.state == COMMENT_PUBLISHED,
                          Comment.created_at <= until, OfflineEntry.id.is_(None)))
     query = select(User).where(User.id.in_(writers.union(commenters)), User.acknowledge_consent.is_(True),
-                               User.is_active_account.is_(True), User.erased_at.is_(None)).order_by(User.id)
+                               User.is_active).order_by(User.id)
     people = []
     for user in session.scalars(query):
         shown = user.visible_perspectives() if user.acknowledge_perspectives else []

@@ -19,7 +19,7 @@ from wiki.realtime.connections import AccessLost, Connection
 from wiki.spaces.models import Membership, Space
 
 _MAX_ID = 2**31 - 1  # ids are INTEGER columns: binding a larger one fails (SQLite OverflowError, PG DataError)
-_USER = (User.id, User.display_name, User.is_admin, User.is_active_account, User.erased_at, User.session_version)
+_USER = (User.id, User.display_name, User.is_admin, User.is_active.label("is_active"), User.session_version)
 _PLACE = (Document.id.label("document_id"), Space.is_private, Membership.role)
 
 
@@ -49,20 +49,15 @@ def check(session, conn: Connection, document_id: int) -> Access:
         return Access(found, found and permissions.can_read(permissions.ANONYMOUS, row.is_private), False, None)
     row = session.connection().execute(*_signed_in(conn, document_id)).first()
     if conn.token is not None:
-        if row is None or row.id != conn.user_id or not _active(row):
+        if row is None or row.id != conn.user_id or not row.is_active:
             raise AccessLost("Your API token is no longer valid.")
-    elif row is None or not _active(row) or row.session_version != conn.session_version:
+    elif row is None or not row.is_active or row.session_version != conn.session_version:
         raise AccessLost("You have been logged out.")
     if row.document_id is None:
         return Access(False, False, False, None)
     actor = permissions.Actor(authenticated=True, admin=row.is_admin, role=row.role)
     return Access(True, permissions.can_read(actor, row.is_private), permissions.can_edit(actor, row.is_private),
                   Person(row.id, row.display_name))
-
-
-def _active(row) -> bool:
-    """User.is_active, from columns."""
-    return row.is_active_account and row.erased_at is None
 
 
 def _place(query):
