@@ -392,7 +392,7 @@ def test_a_viewers_edit_is_refused_read_only_and_nothing_is_stored(peers, world)
     fresh = peers()
     fresh.open(world.public)
     assert fresh.call("sync", {"doc": world.public, "data": ydoc.step2(fresh.doc, ydoc.new_doc().get_state())})["ok"]
-    state = ydoc.parse_sync(ydoc.step1(service.open_room(db.session, db.session.get(Document, world.public)).doc))[1]
+    state = ydoc.parse_sync(ydoc.step1(service.room_of(db.session, world.public).doc))[1]
     db.session.rollback()
     assert fresh.call("sync", {"doc": world.public, "data": ydoc.step2(fresh.doc, state)})["ok"]
 
@@ -838,7 +838,7 @@ def test_compaction_shortens_the_log_and_a_restarted_server_loads_the_same_text(
     restarted.extensions["collab_loop"] = True
     with restarted.app_context():
         try:
-            room = service.open_room(db.session, db.session.get(Document, world.public))
+            room = service.room_of(db.session, world.public)
             assert room.text() == live
             fresh = Peer(restarted, token=token(db.session.get(User, world.ids["admin"])))
             fresh.open(world.public)

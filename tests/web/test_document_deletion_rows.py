@@ -32,7 +32,7 @@ def _rich_document(space, people, title: str) -> Document:
     document = make_document(space, editor, title, TEXT)
     documents.save(db.session, document, facilitator, TEXT + "\nMore.\n", 1, "more")
     documents.tag(db.session, document, editor, 2, "Draft two")
-    live.open_room(db.session, document)  # starts the live draft log (seq 1)
+    live.room_of(db.session, document.id)  # starts the live draft log (seq 1)
     first = comment_on(document, contributor, "A comment", exact="Housing comes first")
     comments.edit(db.session, first, contributor, "A corrected comment")
     comments.reply(db.session, first.thread, editor, "A reply")

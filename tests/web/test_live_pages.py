@@ -27,7 +27,7 @@ def site(app, client):
 
 def _type_live(document, user, addition: str) -> None:
     """What a browser does: sync from the room, edit its own Doc, send the update."""
-    room = service.open_room(db.session, document)
+    room = service.room_of(db.session, document.id)
     client = Doc()
     client.apply_update(room.doc.get_update())
     before = client.get_state()

@@ -68,7 +68,7 @@ def live_text(session, document: Document) -> LiveText | None:
     seq = store.last_seq(session, document.id)
     if not seq or seq <= document.live_snapshot_seq:
         return None
-    room = realtime.open_room(session, document)
+    room = realtime.room_of(session, document.id)
     begin_read(session)  # never waits for a database lock while the room lock is held
     with room.lock:
         room.catch_up(session)

@@ -88,7 +88,7 @@ class CollabNamespace(Namespace):
         document = db.session.get(Document, doc_id)
         if document is None:  # deleted since the check
             raise Refused("not_found", "No such document, or you do not have access to it.")
-        room = service.open_room(db.session, document)
+        room = service.room_of(db.session, document.id)
         conn.doc_id, conn.can_edit = doc_id, can_edit
         join_room(room_name(doc_id))
         return {"ok": True, "role": "editor" if can_edit else "viewer", "epoch": document.live_epoch,

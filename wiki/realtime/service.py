@@ -24,19 +24,15 @@ def rooms() -> Rooms:
     return current_app.extensions["collab_rooms"]
 
 
-def open_room(session, document: Document) -> Room:
-    """The document's room, loaded from the log (or started from the head revision).
+def room_of(session, document_id: int) -> Room:
+    """The document's room, loaded from the log (or started from the head revision). By id: socket
+    events checked access without loading the document.
 
     Lock order, everywhere: the document's database lock (store.lock_document, which may end the
     current transaction and wait for SQLite's write lock), then the room lock, never the other way:
     a thread waiting for the database while holding a room lock deadlocks with one that holds the
     write lock and waits for the room.
     """
-    return room_of(session, document.id)
-
-
-def room_of(session, document_id: int) -> Room:
-    """open_room for a document known by id: socket events checked access without loading it."""
     room = rooms().get(document_id)
     if room.loaded:
         return room
@@ -65,7 +61,7 @@ def receive(session, document_id: int, update: bytes, user_id: int | None, sende
 
 
 def _write_batch(session, room: Room, batch: list[Pending], publish) -> None:
-    """One group commit: the document's database lock, then the room lock (see open_room)."""
+    """One group commit: the document's database lock, then the room lock (see room_of)."""
     if room.broken:  # an earlier batch's commit failed: that Doc holds changes nobody stored
         room = room_of(session, room.document_id)
     if not store.lock_document_row(session, room.document_id):
@@ -95,7 +91,7 @@ def push_saved_text(session, document_id: int, base_text: str, new_text: str, us
     if not store.last_seq(session, document_id):
         return None
     document = session.get(Document, document_id)
-    room = open_room(session, document)
+    room = room_of(session, document.id)
     store.lock_document(session, document_id)
     with room.lock:
         room.catch_up(session)
@@ -107,7 +103,7 @@ def push_saved_text(session, document_id: int, base_text: str, new_text: str, us
 
 def snapshot(session, document: Document, summary: str = "", user: User | None = None):
     """Turn the live text into a revision crediting everyone who typed since the last one."""
-    room = open_room(session, document)
+    room = room_of(session, document.id)
     begin_read(session)  # never waits for a lock while the room lock is held (see answer_step1)
     with room.lock:
         room.catch_up(session)
@@ -148,7 +144,7 @@ def answer_step1(session, document_id: int, state_vector: bytes) -> tuple[bytes,
     """(SyncStep2 with what the client lacks, the server's SyncStep1, last seq), caught up first.
 
     The catch-up reads in a read-only transaction, which never waits for a database lock, so
-    holding the room lock meanwhile cannot deadlock with a writer (see open_room).
+    holding the room lock meanwhile cannot deadlock with a writer (see room_of).
     """
     room = room_of(session, document_id)
     begin_read(session)
