@@ -261,3 +261,17 @@ def test_the_cache_can_be_turned_off(world):
     with mock.patch.object(document_routes, "render_template", wraps=document_routes.render_template) as render:
         read(world.app, world.url)
     assert render.called
+
+
+def test_a_generation_that_cannot_be_bumped_empties_the_cache_instead_of_serving_stale_pages(world):
+    """The write is committed but its page's generation could not be incremented (say the database
+    went away for a moment): the cached pages may be stale, so they are all forgotten."""
+    from wiki.documents import generations
+
+    read(world.app, world.url)
+    cache = world.app.extensions["page_cache"]
+    assert len(cache) == 1
+    broken = mock.Mock(begin=mock.Mock(side_effect=RuntimeError("connection lost")))
+    generations.bump(broken, {("document", world.document.id)})
+    assert len(cache) == 0
+    assert "Housing comes first" in read(world.app, world.url)  # rendered afresh

@@ -15,7 +15,7 @@ token was made, the session was not modified. See pagecache.py for validity and 
 import functools
 from datetime import datetime
 
-from flask import current_app, g, request, session
+from flask import current_app, g, has_app_context, request, session
 from flask_login import current_user
 from sqlalchemy import bindparam, select
 
@@ -31,18 +31,17 @@ from wiki.timeutil import as_utc, utcnow
 
 ANONYMOUS = "anonymous"
 _ACTORS = {ANONYMOUS: permissions.ANONYMOUS}  # whom each viewer class is, to the permission rules
-_caches: list[PageCache] = []  # every app's cache in this process (see clear_all)
 
 
 def init_page_cache(app) -> None:
     cache = PageCache(size=app.config["PAGE_CACHE_SIZE"], ttl=app.config["PAGE_CACHE_TTL"])
     app.extensions["page_cache"] = cache
-    _caches.append(cache)
-    del _caches[:-8]  # tests build many apps: keep only recent ones reachable
 
 
-def clear_all() -> None:
-    for cache in _caches:
+def clear() -> None:
+    """Forget every page this app's process keeps (a write's page generation could not be bumped)."""
+    cache = current_app.extensions.get("page_cache") if has_app_context() else None
+    if cache is not None:
         cache.clear()
 
 

@@ -167,7 +167,7 @@ def bump(engine, scopes: set) -> None:
         log.exception("could not increment page generations; clearing this process's page caches")
         from wiki.documents import cached_page
 
-        cached_page.clear_all()
+        cached_page.clear()
 
 
 def install() -> None:
