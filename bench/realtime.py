@@ -28,8 +28,6 @@ Figures depend on the machine and on what else runs on it: the load average is p
 from __future__ import annotations
 
 import argparse
-import contextlib
-import heapq
 import math
 import multiprocessing
 import os
@@ -41,22 +39,20 @@ import socket
 import subprocess
 import sys
 import tempfile
-import threading
 import time
 import urllib.request
 import uuid
 from array import array
-from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from _corpus import Writer  # noqa: E402 (bench/ is on sys.path when run as a script)
+from _editors import PER_PROCESS, worker_main  # noqa: E402
 
-NAMESPACE = "/collab"
-MARKER = re.compile(rb"~(\d+)-(\d+)~")
-PER_PROCESS, MAX_PROCESSES = 10, 12  # editors per client process (more when 12 are not enough)
+MAX_PROCESSES = 12  # client processes at most (more editors per process beyond that)
+EDITORS = "raw"  # which editors (bench/_editors.py); --editors sets it once, before any level runs
 TICK = os.sysconf("SC_CLK_TCK")
 
 
@@ -126,189 +122,6 @@ class Server:
         self.log.close()
 
 
-# --- the editors (run in client processes) ------------------------------------------------------------
-
-
-def _client():
-    from wiki.realtime.client import _SocketIOClient  # ordered receives, whole binary sends
-
-    return _SocketIOClient(reconnection=False)
-
-
-class Editor:
-    """One light editor: a socket, its own Doc, its precomputed updates, what it received."""
-
-    def __init__(self, index: int, worker: Worker):
-        self.index, self.worker = index, worker
-        self.sio = _client()
-        self.synced = threading.Event()
-        self.sio.on("sync", self.on_sync, namespace=NAMESPACE)
-        self.updates: list[tuple[int, bytes]] = []
-
-    def connect(self, url: str, token: str | None, doc_id: int, handshake: bool) -> None:
-        self.sio.connect(url, namespaces=[NAMESPACE], auth={"token": token} if token else None,
-                         transports=["websocket"], wait_timeout=60)
-        ack = self.sio.call("join", {"doc": doc_id}, namespace=NAMESPACE, timeout=60)
-        if not ack.get("ok"):
-            raise RuntimeError(f"join refused: {ack}")
-        if handshake:
-            from wiki.realtime import ydoc
-
-            self.sio.call("sync", {"doc": doc_id, "data": ydoc.step1(ydoc.new_doc())}, namespace=NAMESPACE,
-                          timeout=60)
-            if not self.synced.wait(60):
-                raise RuntimeError("no SyncStep1 from the server")
-
-    def on_sync(self, data) -> None:
-        body = data["data"]
-        if body[0] == 2:  # an Update made by someone else: note each marker's arrival
-            now = time.monotonic()
-            for match in MARKER.finditer(body):
-                self.worker.arrived(int(match[1]), int(match[2]), self.index, now)
-            return
-        from wiki.realtime import ydoc
-
-        kind, payload = ydoc.parse_sync(body)
-        if kind == 1 and self.worker.base_update is None:  # SyncStep2: the document as the server has it
-            self.worker.base_update = payload
-        elif kind == 0:  # the server's SyncStep1: we have nothing it lacks
-            self.sio.emit("sync", {"doc": data["doc"], "data": ydoc.step2(ydoc.new_doc(), payload)},
-                          namespace=NAMESPACE)
-            self.synced.set()
-
-    def prepare(self, base_update: bytes, count: int, rng: random.Random) -> None:
-        """`count` updates, each inserting this editor's next marker at a random place."""
-        from wiki.realtime import ydoc
-
-        doc = ydoc.new_doc()
-        doc.apply_update(base_update)
-        text, current = ydoc.text_of(doc), ydoc.get_text(doc)
-        for n in range(count):
-            marker = f"~{self.index}-{n}~ "
-            position = rng.randint(0, len(current))
-            before = doc.get_state()
-            text.insert(ydoc.byte_offset(current, position), marker)
-            current = current[:position] + marker + current[position:]
-            self.updates.append((n, ydoc.update_body(doc.get_update(before))))
-
-
-class Worker:
-    """A client process: its editors, a sending schedule, and tables of sends, acks and arrivals."""
-
-    def __init__(self, spec: dict):
-        self.spec = spec
-        self.base_update: bytes | None = None
-        self.editors = [Editor(i, self) for i in spec["editors"]]
-        self.lock = threading.Lock()
-        self.sent = array("q")  # marker ids (editor * 100000 + n)
-        self.sent_at = array("d")
-        self.acked = array("q")
-        self.acked_at = array("d")
-        self.got = array("q")  # (marker id) * 1000 + receiving editor
-        self.got_at = array("d")
-        self.errors = 0
-
-    def arrived(self, editor: int, n: int, receiver: int, when: float) -> None:
-        self.got.append((editor * 100000 + n) * 1000 + receiver)  # array.append is atomic under the GIL
-        self.got_at.append(when)
-
-    def join_all(self) -> None:
-        spec = self.spec
-        handshake = spec["mode"] == "wiki"
-
-        def join(editor: Editor) -> None:
-            token = spec["tokens"][editor.index % len(spec["tokens"])] if spec["tokens"] else None
-            editor.connect(spec["url"], token, spec["doc"], handshake)
-
-        join(self.editors[0])  # the first join loads the room; the others join in parallel
-        with ThreadPoolExecutor(8) as pool:
-            list(pool.map(join, self.editors[1:]))
-        if not handshake:
-            from wiki.realtime import ydoc
-
-            doc = ydoc.new_doc()
-            ydoc.apply_text(doc, spec["text"])
-            self.base_update = doc.get_update()
-        rng = random.Random(spec["seed"])
-        count = math.ceil(spec["rate"] * spec["duration"]) + 2
-        for editor in self.editors:
-            editor.prepare(self.base_update, count, rng)
-
-    def run(self, start: float) -> None:
-        """Send every editor's updates at `rate` per second from `start` for `duration` seconds."""
-        spec = self.spec
-        rng = random.Random(spec["seed"] + 1)
-        interval, end = 1.0 / spec["rate"], start + spec["duration"]
-        queue = sorted((start + rng.uniform(0, interval), editor.index, 0) for editor in self.editors)
-        by_index = {editor.index: editor for editor in self.editors}
-        heapq.heapify(queue)
-        while queue:
-            due, index, n = heapq.heappop(queue)
-            if due >= end:
-                continue
-            delay = due - time.monotonic()
-            if delay > 0:
-                time.sleep(delay)
-            editor = by_index[index]
-            marker_id = index * 100000 + n
-            self.sent.append(marker_id)
-            self.sent_at.append(time.monotonic())
-            editor.sio.emit("sync", {"doc": spec["doc"], "data": editor.updates[n][1]}, namespace=NAMESPACE,
-                            callback=lambda ack, m=marker_id: self.on_ack(m, ack))
-            heapq.heappush(queue, (due + interval, index, n + 1))
-
-    def on_ack(self, marker_id: int, ack) -> None:
-        if ack and ack.get("ok"):
-            self.acked.append(marker_id)
-            self.acked_at.append(time.monotonic())
-        else:
-            self.errors += 1
-
-    def close(self) -> None:
-        def close(editor: Editor) -> None:
-            with contextlib.suppress(Exception):  # closing down; nothing to report
-                editor.sio.disconnect()
-
-        with ThreadPoolExecutor(16) as pool:
-            list(pool.map(close, self.editors))
-
-
-def worker_main(spec: dict, conn) -> None:
-    """Client process: join → "ready" → wait for ("go", start) → send → answer "count" → "stop"."""
-    import resource
-
-    worker = Worker(spec)
-    try:
-        worker.join_all()
-    except Exception as error:  # noqa: BLE001 - reported to the orchestrator
-        conn.send(("failed", repr(error)))
-        worker.close()
-        return
-    conn.send(("ready", len(worker.editors)))
-    sender, cpu_at_go = None, 0.0
-
-    def cpu() -> float:
-        usage = resource.getrusage(resource.RUSAGE_SELF)
-        return usage.ru_utime + usage.ru_stime
-
-    while True:
-        command, arg = conn.recv()
-        if command == "go":
-            cpu_at_go = cpu()
-            sender = threading.Thread(target=worker.run, args=(arg,), daemon=True)
-            sender.start()
-        elif command == "count":
-            conn.send((len(worker.sent), len(worker.acked), len(worker.got), sender is not None and
-                       not sender.is_alive()))
-        elif command == "stop":
-            conn.send({"sent": worker.sent.tobytes(), "sent_at": worker.sent_at.tobytes(),
-                       "acked": worker.acked.tobytes(), "acked_at": worker.acked_at.tobytes(),
-                       "got": worker.got.tobytes(), "got_at": worker.got_at.tobytes(),
-                       "errors": worker.errors, "cpu": cpu() - cpu_at_go})
-            worker.close()
-            return
-
-
 # --- one measured run ------------------------------------------------------------------------------------
 
 
@@ -330,10 +143,11 @@ def run_level(server: Server, *, mode: str, doc: int, text: str, tokens: list[st
     server.wait_idle()
     ctx = multiprocessing.get_context("spawn")
     workers, pipes = [], []
-    processes = min(MAX_PROCESSES, math.ceil(editors / PER_PROCESS))
+    processes = min(MAX_PROCESSES, math.ceil(editors / PER_PROCESS[EDITORS]))
     for w in range(processes):
-        spec = {"url": server.url, "mode": mode, "doc": doc, "text": text, "tokens": tokens, "rate": rate,
-                "duration": duration, "seed": 1000 * editors + w, "editors": list(range(w, editors, processes))}
+        spec = {"url": server.url, "kind": EDITORS, "mode": mode, "doc": doc, "text": text, "tokens": tokens,
+                "rate": rate, "duration": duration, "seed": 1000 * editors + w,
+                "editors": list(range(w, editors, processes))}
         mine, theirs = ctx.Pipe()
         process = ctx.Process(target=worker_main, args=(spec, theirs), daemon=True)
         process.start()
@@ -633,7 +447,12 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--quick", action="store_true", help="shorter runs, fewer levels (about a minute)")
     parser.add_argument("--database-url", help="a PostgreSQL server URL (default: SQLite in a temp dir)")
+    parser.add_argument("--editors", choices=sorted(PER_PROCESS), default="raw",
+                        help="raw: lean raw-websocket editors, 50 per process, one thread each (default); "
+                             "socketio: python-socketio clients, 10 per process (bench/_editors.py)")
     args = parser.parse_args()
+    global EDITORS
+    EDITORS = args.editors
     quick = args.quick
     duration, drain = (3.0, 3.0) if quick else (8.0, 5.0)
     levels = [(2, 2), (20, 2), (50, 2), (50, 5)] if quick else [(2, 2), (20, 2), (50, 2), (100, 2), (50, 5)]

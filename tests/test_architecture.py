@@ -31,6 +31,7 @@ PURE = [
     "wiki/documents/text.py",
     "wiki/documents/pagecache.py",
     "wiki/realtime/awareness.py",
+    "wiki/realtime/directsend.py",
     "wiki/realtime/ratelimit.py",
     "wiki/comments/rules.py",
     "wiki/comments/blocks.py",

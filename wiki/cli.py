@@ -1,5 +1,6 @@
 """Command-line groups: `flask --app wiki users|spaces|demo|serve …` (each with --help)."""
 
+import gc
 import os
 
 import click
@@ -104,8 +105,22 @@ def serve(host, port):
     from werkzeug.serving import run_simple
 
     click.echo(f"Serving on http://{host}:{port}/  (Ctrl+C to stop)")
+    freeze_startup_heap()
     run_simple(host, port, current_app._get_current_object(), threaded=True, use_reloader=False,
                request_handler=_NoAddressHandler)
+
+
+def freeze_startup_heap() -> None:
+    """Leave everything made so far (the app, its imports, its mappers) out of later garbage collections.
+
+    Why: a full collection walks every object the process holds; in a server that is mostly the
+    app's startup heap, which lives as long as the process. Here a full collection took 33–106 ms
+    (2-CPU development machine), and every update arriving meanwhile waited for it: at 50 editors ×
+    2 updates/s that was the p99 latency. Frozen, those objects are never walked (nor freed: they
+    were never going to be). Called once a server process has loaded the app, before serving.
+    """
+    gc.collect()
+    gc.freeze()
 
 
 class _NoAddressHandler(WSGIRequestHandler):

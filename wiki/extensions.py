@@ -15,6 +15,8 @@ from sqlalchemy import DateTime, MetaData, event
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import DeclarativeBase, registry, scoped_session
 
+from wiki.realtime import directsend
+
 # Named constraints so Alembic migrations are reproducible on SQLite and PostgreSQL alike.
 NAMING = {
     "ix": "ix_%(column_0_label)s",
@@ -147,6 +149,7 @@ def init_app(app) -> None:
         # One connection's events are handled in order: a Yjs update may depend on the previous one.
         async_handlers=False,
     )
+    directsend.install(socketio.server)  # first: the send lock below must wrap its sends too
     _serialise_sends(socketio.server)
 
 

@@ -44,3 +44,10 @@ errorlog = "-"
 access_log_format = '"%(m)s %(U)s" %(s)s %(B)s %(M)sms'
 loglevel = os.environ.get("GUNICORN_LOGLEVEL", "info")
 proc_name = "wiki"
+
+
+def post_worker_init(worker):
+    """Keep the loaded app out of later garbage collections (see wiki.cli.freeze_startup_heap)."""
+    from wiki.cli import freeze_startup_heap
+
+    freeze_startup_heap()
