@@ -11,26 +11,34 @@ updates queueing behind it (docs/realtime.md, "Performance").
 What is written directly, and why nothing can be reordered, interleaved or lost:
 
 * Only connections opened directly on websocket (all of ours: the browser tries websocket first, the
-  Python client uses nothing else). An upgrade from long-polling keeps engineio's path.
-* Such a connection's queue counts what it holds plus what its writer thread is still writing
-  (`unsent`: counted when put, uncounted once written). A packet is written directly only while
-  `unsent` is 0, under the queue's own lock: the writer thread is then idle, and anything queued
-  later is written after it. The write never waits: when the socket's buffer is full the packet is
-  queued as usual (behind nothing, so in order), and the rest of a partly written frame is queued as
-  raw bytes that the writer thread sends first.
+  Python client uses nothing else) over a plain, blocking socket (Werkzeug's and gunicorn's). An
+  upgrade from long-polling, a TLS socket (Python terminating TLS itself) or a socket with a timeout
+  keeps engineio's path.
+* Every connection's queue counts what it holds plus what its writer thread is still writing
+  (`unsent`: counted when put, uncounted once written; installed as the server's queue class, so a
+  socket is born with it). A packet is written directly only while `unsent` is 0, under the queue's
+  own lock: the writer thread is then idle, and anything queued later is written after it. The
+  write never waits (MSG_DONTWAIT): when the socket's buffer is full the packet is queued as usual
+  (behind nothing, so in order), and the rest of a partly written frame is queued as raw bytes that
+  the writer thread sends first.
 * Every send of ours already holds the process-wide send lock (`extensions._serialise_sends`), so a
-  binary event's header and attachment stay together whichever path each takes.
+  binary event's header and attachment stay together whichever path each takes. An engine.io PING
+  may fall between them, as before: socket.io reassembles only MESSAGE packets.
 * A frame is built once per packet, for all its recipients, and left uncompressed: RFC 7692 lets a
   sender leave any message uncompressed (RSV1 clear); it does not touch the compression context.
-* A closed socket, or one whose client stopped answering pings, goes to engineio's path, which
-  handles it as before.
+* A closing or closed connection goes to engineio's path, which handles it as before. Clients that
+  stop answering pings are found by engineio's own checks (its ping task and service task).
+
+Known limit, as before this module: simple-websocket's reader thread writes its own control frames
+(a Pong to a client's websocket Ping, a close reply) without any of these locks. Browsers never send
+websocket Pings; neither does our Python client.
 """
 
 from __future__ import annotations
 
-import os
 import queue
 import socket
+import ssl
 import struct
 
 from engineio import packet as eio_packet
@@ -90,13 +98,16 @@ def frame(encoded: str | bytes) -> bytes:
 
 
 def write_now(sock: socket.socket, data: bytes) -> int:
-    """Write what fits without waiting; the number of bytes written (0 when the buffer is full)."""
+    """Write what fits in a blocking socket's buffer without waiting; bytes written (0 when full)."""
     try:
-        if sock.gettimeout() is None:  # a blocking socket: this one call does not block
-            return sock.send(data, socket.MSG_DONTWAIT)
-        return os.write(sock.fileno(), data)  # a timeout makes the descriptor non-blocking already
+        return sock.send(data, socket.MSG_DONTWAIT)
     except (BlockingIOError, InterruptedError):
         return 0
+
+
+def _direct_capable(sock) -> bool:
+    """A plain blocking socket: MSG_DONTWAIT then makes one send non-blocking, and nothing else."""
+    return isinstance(sock, socket.socket) and not isinstance(sock, ssl.SSLSocket) and sock.gettimeout() is None
 
 
 class Line:
@@ -104,18 +115,11 @@ class Line:
 
     def __init__(self, eio_socket, ws):
         self.eio_socket, self.ws = eio_socket, ws
-        self.sock = ws.ws.sock
+        self.sock, self.queue = ws.ws.sock, eio_socket.queue
         if self.sock.family in (socket.AF_INET, socket.AF_INET6):
             # A binary event is two frames, and a batch of acks and updates several sends: with Nagle's
             # algorithm each small send after the first waits for the client's delayed ACK (~40 ms).
             self.sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
-        counting = CountingQueue()
-        while True:  # what was queued before (the open packet); the writer thread has not started
-            try:
-                counting.put(eio_socket.queue.get_nowait())
-            except queue.Empty:
-                break
-        eio_socket.queue = self.queue = counting
         ws.send = self._writer_send
 
     def _writer_send(self, message) -> None:
@@ -132,14 +136,11 @@ class Line:
 
     def send(self, pkt) -> bool:
         """Write `pkt` now if nothing is ahead of it; False to leave it to engineio's queue."""
-        sock_ = self.eio_socket
-        if sock_.closed or sock_.closing or not self.ws.ws.connected:
-            return False
         data = getattr(pkt, "_wiki_frame", None)
         if data is None:
             data = pkt._wiki_frame = frame(pkt.encode())
         with self.queue.mutex:
-            if self.queue.unsent:
+            if self.queue.unsent or self.eio_socket.closed or self.eio_socket.closing or not self.ws.ws.connected:
                 return False
             try:
                 sent = write_now(self.sock, data)
@@ -163,8 +164,9 @@ def install(server) -> None:
     def websocket(handler, eio_server, **kwargs):
         def handle(ws):
             eio_socket = handler.__self__
-            if eio_socket.connected:  # an upgrade from long-polling: engineio's own path
-                return handler(ws)
+            if (eio_socket.connected  # an upgrade from long-polling
+                    or not isinstance(eio_socket.queue, CountingQueue) or not _direct_capable(ws.ws.sock)):
+                return handler(ws)  # engineio's own path
             lines[eio_socket.sid] = Line(eio_socket, ws)
             try:
                 return handler(ws)
@@ -173,7 +175,8 @@ def install(server) -> None:
 
         return make_websocket(handle, eio_server, **kwargs)
 
-    eio._async = {**eio._async, "websocket": websocket}  # this server's copy: the driver's dict is shared
+    # This server's copy: the driver's dict is shared. Every socket is born with a counting queue.
+    eio._async = {**eio._async, "websocket": websocket, "queue": CountingQueue}
     queued = server._send_eio_packet
 
     def send_eio_packet(eio_sid, pkt):
