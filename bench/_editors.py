@@ -17,6 +17,7 @@ cheap. Times are `time.monotonic()`, one clock for every process.
 from __future__ import annotations
 
 import contextlib
+import gc
 import heapq
 import math
 import random
@@ -246,6 +247,8 @@ def worker_main(spec: dict, conn) -> None:
         conn.send(("failed", repr(error)))
         worker.close()
         return
+    gc.collect()
+    gc.freeze()  # the editors, their Docs and prepared updates live to the end: no full collection walks them
     conn.send(("ready", len(worker.editors)))
     runner, cpu_at_go = None, 0.0
 
