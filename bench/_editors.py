@@ -24,12 +24,12 @@ import random
 import re
 import threading
 import time
+import traceback
 from array import array
 from concurrent.futures import ThreadPoolExecutor
 
-from _raw_editor import Pump, RawEditor
+from _raw_editor import NAMESPACE, Pump, RawEditor
 
-NAMESPACE = "/collab"
 MARKER = re.compile(rb"~(\d+)-(\d+)~")
 PER_PROCESS = {"raw": 50, "socketio": 10}  # editors per client process
 _FIRST_UPDATE_ACK = 1000  # raw editors: ack id of update n is 1000 + n (join and sync use 1, 2)
@@ -90,7 +90,7 @@ class LeanEditor:
 
     def __init__(self, index: int, worker: Worker):
         self.index, self.worker = index, worker
-        self.raw = RawEditor(index)
+        self.raw = RawEditor()
         self.updates: list[tuple[int, bytes]] = []
 
     def connect(self, url: str, token: str | None, doc_id: int, handshake: bool) -> None:
@@ -137,12 +137,15 @@ class Worker:
         self.got = array("q")  # (marker id) * 1000 + receiving editor
         self.got_at = array("d")
         self.errors = 0
-        self.sending_done, self.stopping = threading.Event(), threading.Event()
+        self.lock = threading.Lock()  # the tables above, written by the editors' threads
+        self.go, self.sending_done, self.stopping = threading.Event(), threading.Event(), threading.Event()
+        self.start_at = 0.0  # set with `go`
 
     def arrived(self, body: bytes, receiver: int, when: float) -> None:
-        for match in MARKER.finditer(body):  # array.append is atomic under the GIL
-            self.got.append((int(match[1]) * 100000 + int(match[2])) * 1000 + receiver)
-            self.got_at.append(when)
+        with self.lock:  # socketio editors call this from a thread each: keep the pairs in step
+            for match in MARKER.finditer(body):
+                self.got.append((int(match[1]) * 100000 + int(match[2])) * 1000 + receiver)
+                self.got_at.append(when)
 
     def handshake_reply(self, body: bytes) -> bytes | None:
         """Note the server's SyncStep2 (the document); answer its SyncStep1 (we have nothing it lacks)."""
@@ -156,11 +159,18 @@ class Worker:
         return None
 
     def on_ack(self, marker_id: int, ack) -> None:
-        if ack and ack.get("ok"):
-            self.acked.append(marker_id)
-            self.acked_at.append(time.monotonic())
-        else:
-            self.errors += 1
+        with self.lock:
+            if ack and ack.get("ok"):
+                self.acked.append(marker_id)
+                self.acked_at.append(time.monotonic())
+            else:
+                self.errors += 1
+
+    def tables(self) -> dict:
+        with self.lock:
+            return {"sent": self.sent.tobytes(), "sent_at": self.sent_at.tobytes(), "acked": self.acked.tobytes(),
+                    "acked_at": self.acked_at.tobytes(), "got": self.got.tobytes(), "got_at": self.got_at.tobytes(),
+                    "errors": self.errors}
 
     def join_all(self) -> None:
         spec = self.spec
@@ -184,16 +194,38 @@ class Worker:
         for editor in self.editors:
             prepare(editor, self.base_update, count, rng)
 
-    def run(self, start: float) -> None:
-        """Send every editor's updates at `rate` per second from `start` for `duration` seconds; raw
-        editors are read on this thread meanwhile, and after, until `stopping`."""
+    def run(self) -> None:
+        """From "ready" to "stop": raw editors are read on this thread all along (so Engine.IO pings are
+        answered while the other processes get ready), and on `go` every editor's updates are sent."""
+        pump = Pump([editor.raw for editor in self.editors]) if self.spec["kind"] == "raw" else None
+        try:
+            while not self.go.is_set():
+                if pump:
+                    pump.wait(0.05)
+                else:
+                    self.go.wait(0.05)
+            self._send_all(pump)
+            self.sending_done.set()
+            while pump and not self.stopping.is_set():
+                pump.wait(0.05)
+        except Exception:  # noqa: BLE001 - a lost connection: counted, printed, and the level goes on
+            with self.lock:
+                self.errors += 1
+            traceback.print_exc()
+        finally:
+            self.sending_done.set()
+            if pump:
+                pump.close()
+
+    def _send_all(self, pump: Pump | None) -> None:
+        """Each editor's updates at `rate` per second from `start_at` for `duration` seconds."""
         spec = self.spec
         rng = random.Random(spec["seed"] + 1)
-        interval, end = 1.0 / spec["rate"], start + spec["duration"]
-        queue = [(start + rng.uniform(0, interval), editor.index, 0) for editor in self.editors]
+        interval, end = 1.0 / spec["rate"], self.start_at + spec["duration"]
+        queue = [(due, editor.index, 0) for editor in self.editors
+                 if (due := self.start_at + rng.uniform(0, interval)) < end]
         heapq.heapify(queue)
         by_index = {editor.index: editor for editor in self.editors}
-        pump = Pump([editor.raw for editor in self.editors]) if spec["kind"] == "raw" else None
         while queue:
             due, index, n = queue[0]
             delay = due - time.monotonic()
@@ -204,16 +236,12 @@ class Worker:
                     time.sleep(delay)
                 continue
             heapq.heappop(queue)
-            self.sent.append(index * 100000 + n)
-            self.sent_at.append(time.monotonic())
+            with self.lock:
+                self.sent.append(index * 100000 + n)
+                self.sent_at.append(time.monotonic())
             by_index[index].send(spec["doc"], n)
             if due + interval < end:
                 heapq.heappush(queue, (due + interval, index, n + 1))
-        self.sending_done.set()
-        while pump and not self.stopping.is_set():
-            pump.wait(0.05)
-        if pump:
-            pump.close()
 
     def close(self) -> None:
         with ThreadPoolExecutor(16) as pool:
@@ -250,7 +278,8 @@ def worker_main(spec: dict, conn) -> None:
     gc.collect()
     gc.freeze()  # the editors, their Docs and prepared updates live to the end: no full collection walks them
     conn.send(("ready", len(worker.editors)))
-    runner, cpu_at_go = None, 0.0
+    runner, cpu_at_go = threading.Thread(target=worker.run, daemon=True), 0.0
+    runner.start()
 
     def cpu() -> float:
         usage = resource.getrusage(resource.RUSAGE_SELF)
@@ -259,18 +288,14 @@ def worker_main(spec: dict, conn) -> None:
     while True:
         command, arg = conn.recv()
         if command == "go":
-            cpu_at_go = cpu()
-            runner = threading.Thread(target=worker.run, args=(arg,), daemon=True)
-            runner.start()
+            cpu_at_go, worker.start_at = cpu(), arg
+            worker.go.set()
         elif command == "count":
             conn.send((len(worker.sent), len(worker.acked), len(worker.got), worker.sending_done.is_set()))
         elif command == "stop":
             worker.stopping.set()
-            if runner is not None:
-                runner.join(10)
-            conn.send({"sent": worker.sent.tobytes(), "sent_at": worker.sent_at.tobytes(),
-                       "acked": worker.acked.tobytes(), "acked_at": worker.acked_at.tobytes(),
-                       "got": worker.got.tobytes(), "got_at": worker.got_at.tobytes(),
-                       "errors": worker.errors, "cpu": cpu() - cpu_at_go})
-            worker.close()
+            runner.join(10)
+            spent = cpu() - cpu_at_go
+            worker.close()  # no more arrivals: the socketio editors' threads end with their connections
+            conn.send({**worker.tables(), "cpu": spent})
             return

@@ -72,11 +72,9 @@ def event_frames(event: str, data: dict, binary: bytes | None = None, ack: int |
 class RawEditor:
     """One websocket connection speaking /collab; frames are read by `Pump`, or by `read_until` while joining."""
 
-    def __init__(self, index: int):
-        self.index = index
+    def __init__(self):
         self.sock: socket.socket | None = None
         self.buffer = bytearray()
-        self.attachment_event: str | None = None  # a binary event header waits for its attachment
         self.on_ack = None  # (ack id, payload) -> None while running
         self.on_update = None  # (sync body, arrival time) -> None while running
         self.next_ack = 1

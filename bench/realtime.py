@@ -1,7 +1,7 @@
 """Benchmark live co-editing against issue 4's aims (prints figures and PASS/MISS, asserts nothing).
 
-Run from the repository root: ``.venv/bin/python bench/realtime.py [--quick] [--database-url URL]``
-(about 5 minutes; ``--quick`` about 1). On loopback:
+Run from the repository root: ``.venv/bin/python bench/realtime.py [--quick] [--database-url URL]
+[--editors raw|socketio]`` (about 3 minutes; ``--quick`` about 1). On loopback:
 
 * **servers** — one wiki process, ``flask --app wiki serve`` (Werkzeug, threaded; production config;
   SQLite in a temp dir, or a throwaway database on the PostgreSQL server given by --database-url; no

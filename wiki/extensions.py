@@ -163,7 +163,8 @@ def _serialise_sends(server) -> None:
     ack could land between a header and its attachment: the client then reads the ack as the
     attachment and drops both — a lost update and a lost ack (socket.io-client: "got plaintext
     data when reconstructing a packet", then a reconnect). One lock around each send fixes it;
-    a send only queues packets, so it is held for microseconds.
+    a send queues packets or writes them without waiting (wiki/realtime/directsend.py), so it is held
+    for microseconds.
     """
     lock = threading.RLock()
 

@@ -51,12 +51,12 @@ def served(tmp_path, monkeypatch):
 
 def test_edits_and_acks_travel_by_direct_writes_on_nodelay_connections(served, monkeypatch):
     url, doc_id, tokens = served
-    direct, lines = [], set()
+    direct, lines = [], set()  # (encoded packet, written directly?)
     original = directsend.Line.send
 
     def spy(line, pkt):
         written = original(line, pkt)
-        direct.append(written)
+        direct.append((pkt.encode(), written))
         lines.add(line)
         return written
 
@@ -74,4 +74,16 @@ def test_edits_and_acks_travel_by_direct_writes_on_nodelay_connections(served, m
     finally:
         ada.disconnect()
         grace.disconnect()
-    assert direct.count(True) >= 4  # at least each change to the other editor and each ack
+    def went_direct(test) -> bool:
+        return any(written for encoded, written in direct if test(encoded))
+
+    assert went_direct(lambda e: isinstance(e, bytes) and b"Ada was here." in e)  # Ada's change, to Grace
+    assert went_direct(lambda e: isinstance(e, bytes) and b"Grace too. " in e)  # and Grace's, to Ada
+    assert went_direct(lambda e: isinstance(e, str) and e.startswith("43/collab,") and '"seq"' in e)  # an ack
+
+
+def test_acks_keep_the_send_lock_around_the_direct_path(served):
+    """`_serialise_sends` must wrap directsend's hook, not be wrapped by it (else acks would skip the lock)."""
+    from wiki.extensions import socketio
+
+    assert socketio.server._send_packet.__wrapped__.__module__ == directsend.__name__

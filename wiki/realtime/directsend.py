@@ -27,7 +27,9 @@ What is written directly, and why nothing can be reordered, interleaved or lost:
 * A frame is built once per packet, for all its recipients, and left uncompressed: RFC 7692 lets a
   sender leave any message uncompressed (RSV1 clear); it does not touch the compression context.
 * A closing or closed connection goes to engineio's path, which handles it as before. Clients that
-  stop answering pings are found by engineio's own checks (its ping task and service task).
+  stop answering pings are found by engineio's ping and service tasks; a queued send used to check
+  too, so a dead client may now be noticed up to one ping interval later (its writes go to the
+  kernel's buffer meanwhile, never blocking).
 
 Known limit, as before this module: simple-websocket's reader thread writes its own control frames
 (a Pong to a client's websocket Ping, a close reply) without any of these locks. Browsers never send
