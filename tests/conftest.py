@@ -88,10 +88,18 @@ def sqlite_template(tmp_path_factory):
 
 
 def _empty_tables() -> None:
-    """Leave the shared PostgreSQL schema empty for the next test, ids starting again at 1."""
-    names = ", ".join(f'"{table.name}"' for table in db.metadata.sorted_tables)
+    """Leave the shared PostgreSQL schema empty for the next test, ids starting again at 1.
+
+    DELETE, child tables first, in one statement: a test leaves a few rows, and TRUNCATE (new files
+    for every table and index, ~40 tables) took ~260 ms per test, a seventh of the suite's time.
+    Every sequence of the schema is set back to 1 (setval is not transactional, and cheap).
+    """
+    deletes = " ".join(f'DELETE FROM "{table.name}";' for table in reversed(db.metadata.sorted_tables))
     with db.engine.begin() as conn:
-        conn.execute(text(f"TRUNCATE TABLE {names} RESTART IDENTITY CASCADE"))
+        conn.execute(text(
+            f"DO $$ DECLARE s record; BEGIN {deletes} "
+            "FOR s IN SELECT schemaname, sequencename FROM pg_sequences WHERE schemaname = current_schema() "
+            "LOOP PERFORM setval(format('%I.%I', s.schemaname, s.sequencename), 1, false); END LOOP; END $$"))
 
 
 class RequestScopedClient(FlaskClient):
