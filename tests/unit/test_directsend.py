@@ -215,3 +215,13 @@ def test_a_frame_written_in_part_is_finished_before_anything_else(pipes, monkeyp
     assert len(calls) == 1  # not tried directly: something is queued ahead of it
     pipe.start_writer()
     assert pipe.received(2) == [first, second]
+
+
+def test_a_connection_closed_before_it_is_set_up_leaves_it_to_engineio():
+    server, client = _tcp_pair()
+    server.close()  # the client went away between the upgrade and the handler
+    client.close()
+    engine, ws = _EngineSocket(), _WebSocket(server)
+    ws.ws.connected = False
+    line = directsend.Line(engine, ws)  # no error while setting the socket up
+    assert line.send(text("too late")) is False  # engineio's path reports the closed socket

@@ -38,6 +38,7 @@ websocket Pings; neither does our Python client.
 
 from __future__ import annotations
 
+import contextlib
 import queue
 import socket
 import ssl
@@ -121,7 +122,8 @@ class Line:
         if self.sock.family in (socket.AF_INET, socket.AF_INET6):
             # A binary event is two frames, and a batch of acks and updates several sends: with Nagle's
             # algorithm each small send after the first waits for the client's delayed ACK (~40 ms).
-            self.sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+            with contextlib.suppress(OSError):  # already closed by the client: engineio ends it as usual
+                self.sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
         ws.send = self._writer_send
 
     def _writer_send(self, message) -> None:
@@ -167,6 +169,8 @@ def install(server) -> None:
         def handle(ws):
             eio_socket = handler.__self__
             if (eio_socket.connected  # an upgrade from long-polling
+                    # without the counting queue (an engineio that ignored our queue class) nothing
+                    # would tell a direct write that packets wait ahead of it
                     or not isinstance(eio_socket.queue, CountingQueue) or not _direct_capable(ws.ws.sock)):
                 return handler(ws)  # engineio's own path
             lines[eio_socket.sid] = Line(eio_socket, ws)
